@@ -1,0 +1,44 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { Db } from './db.ts';
+import { migrate } from './migrate.ts';
+import { createPgliteDb } from './pglite.ts';
+import { createPostgresDb } from './postgres.ts';
+import { seed } from './seed.ts';
+import { createToken } from './users.ts';
+
+export interface OpenedDatabase {
+  db: Db;
+  mode: 'embedded' | 'postgres' | 'read-only';
+  /** Embedded mode only: the demo owner's token, kept in DATA_DIR so every start can print it. */
+  demoToken?: string;
+}
+
+/** Interceptions the embedded demo starts with: enough to page through, quick to write. */
+export const DEMO_INTERCEPTIONS = 1_500;
+
+/** Opens the configured database; applies migrations unless read-only; bootstraps the demo. */
+export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<OpenedDatabase> {
+  if (config.databaseUrl) {
+    const db = createPostgresDb({ url: config.databaseUrl, max: config.poolSize });
+    if (config.readOnly) return { db, mode: 'read-only' };
+    const applied = await migrate(db);
+    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+    return { db, mode: 'postgres' };
+  }
+
+  await mkdir(config.dataDir, { recursive: true });
+  const db = await createPgliteDb(path.join(config.dataDir, 'pglite'));
+  await migrate(db);
+  const tokenFile = path.join(config.dataDir, 'demo-owner-token');
+  const [{ users }] = (await db.query<{ users: string }>('SELECT count(*) AS users FROM users')) as [{ users: string }];
+  if (users === '0') {
+    log(`first start: writing ${DEMO_INTERCEPTIONS} demo interceptions`);
+    await seed(db, { interceptions: DEMO_INTERCEPTIONS, end: new Date() });
+    const token = await createToken(db, 'admin', 365 * 24 * 3600, 'demo');
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+  }
+  const demoToken = (await readFile(tokenFile, 'utf8').catch(() => '')).trim() || undefined;
+  return { db, mode: 'embedded', demoToken };
+}

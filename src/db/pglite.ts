@@ -1,0 +1,45 @@
+import { PGlite } from '@electric-sql/pglite';
+import { type Db, type Queryable, type Row, RAW_TEXT_TYPES } from './db.ts';
+
+const identity = (value: string) => value;
+const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, identity]));
+
+/**
+ * An in-process PostgreSQL (WASM). `dataDir` undefined keeps it in memory (tests); a path keeps
+ * it on disk (embedded mode). PGlite has a single connection, so statements queue; a
+ * transaction holds that connection until it ends.
+ */
+export async function createPgliteDb(dataDir?: string, loadDataDir?: Blob): Promise<Db & { pglite: PGlite }> {
+  const pglite = await PGlite.create({ dataDir, loadDataDir });
+  await pglite.exec(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO'`);
+
+  const run = async <T,>(q: Pick<PGlite, 'query'>, text: string, params: readonly unknown[]) =>
+    (await q.query<T>(text, params as unknown[], { parsers })).rows;
+
+  const db: Db & { pglite: PGlite } = {
+    kind: 'pglite',
+    pglite,
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      db.onStatement?.(text);
+      return run<T>(pglite, text, params);
+    },
+    async transaction(fn) {
+      return pglite.transaction(async (t) => {
+        const tx: Queryable = {
+          async query<T>(text: string, params: readonly unknown[] = []) {
+            db.onStatement?.(text);
+            return run<T>(t, text, params);
+          },
+        };
+        return fn(tx);
+      });
+    },
+    async exec(script) {
+      await pglite.exec(script);
+    },
+    async close() {
+      await pglite.close();
+    },
+  };
+  return db;
+}

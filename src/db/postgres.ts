@@ -1,0 +1,92 @@
+import pg from 'pg';
+import { type Db, type Queryable, type Row, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
+
+const rawText = new Set<number>(RAW_TEXT_TYPES);
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (rawText.has(oid)) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+// Connection errors (as opposed to SQL errors) carry these codes; they become 503s.
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003', '08004']);
+function wrap(err: unknown): unknown {
+  const code = (err as { code?: string } | undefined)?.code;
+  const message = err instanceof Error ? err.message : '';
+  if ((code && CONNECTION_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+    return new DatabaseUnavailableError(err);
+  }
+  return err;
+}
+
+export interface PostgresOptions {
+  url: string;
+  max?: number;
+}
+
+export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { pool: pg.Pool } {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    connectionTimeoutMillis: 5_000,
+    // Timestamps render as UTC text so the REST layer can pass Coder's microseconds through.
+    options: '-c TimeZone=UTC -c DateStyle=ISO',
+  });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+
+  const db: Db & { pool: pg.Pool } = {
+    kind: 'postgres',
+    pool,
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      db.onStatement?.(text);
+      try {
+        const result = await pool.query({ text, values: params as unknown[], types });
+        return result.rows as T[];
+      } catch (err) {
+        throw wrap(err);
+      }
+    },
+    async transaction(fn) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (err) {
+        throw wrap(err);
+      }
+      const tx: Queryable = {
+        async query<T>(text: string, params: readonly unknown[] = []) {
+          db.onStatement?.(text);
+          try {
+            return (await client.query({ text, values: params as unknown[], types })).rows as T[];
+          } catch (err) {
+            throw wrap(err);
+          }
+        },
+      };
+      try {
+        await client.query('BEGIN');
+        const out = await fn(tx);
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(script) {
+      try {
+        await pool.query(script);
+      } catch (err) {
+        throw wrap(err);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  return db;
+}

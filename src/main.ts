@@ -1,0 +1,134 @@
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase } from './db/open.ts';
+import { seed } from './db/seed.ts';
+import { createToken, createUser, ROLES, UserInputError, type Role } from './db/users.ts';
+
+const USAGE = `usage: aibridge-graphql <command>
+
+  serve                                   start the gateway (default)
+  seed [--interceptions N] [--seed S]     write deterministic demo data
+  user create --username U [--role owner|auditor|member] [--name N] [--email E]
+  token create --username U [--lifetime-days D]   print a new session token
+
+Environment: DATABASE_URL, READ_ONLY, PORT, HOST, DATA_DIR (see README.md).`;
+
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+async function serve(config: Config) {
+  const started = Date.now();
+  const { db, mode, demoToken } = await openDatabase(config, err);
+  const app = createApp({
+    db,
+    graphiql: config.graphiql,
+    graphiqlHeaders: demoToken ? { 'Coder-Session-Token': demoToken } : undefined,
+  });
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+  err(`aibridge-graphql (${mode}) ready in ${Date.now() - started} ms`);
+  err(`GraphiQL: ${url}`);
+  if (demoToken) err(`Demo owner token (Coder-Session-Token): ${demoToken}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    err(`${signal}: draining requests`);
+    server.close(async () => {
+      await db.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+function progressBar(done: number, total: number) {
+  const width = 30;
+  const filled = total ? Math.round((done / total) * width) : width;
+  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}${done >= total ? '\n' : ''}`);
+  else if (done >= total || done % Math.max(1, Math.floor(total / 10)) < 2_000) err(line);
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new UserInputError(`--${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+async function withDb<T>(config: Config, fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>) {
+  if (config.readOnly) throw new UserInputError('this command writes; it cannot run with READ_ONLY=1');
+  const { db } = await openDatabase({ ...config }, err);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      interceptions: { type: 'string' },
+      seed: { type: 'string' },
+      username: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      'lifetime-days': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command = 'serve', sub] = positionals;
+  if (values.help) return void console.log(USAGE);
+  const config = loadConfig();
+
+  switch (command) {
+    case 'serve':
+      return serve(config);
+    case 'seed': {
+      const n = positiveInt('interceptions', values.interceptions, 10_000);
+      const started = Date.now();
+      const written = await withDb(config, (db) => seed(db, { interceptions: n, seed: positiveInt('seed', values.seed, 42), onProgress: progressBar }));
+      err(`wrote ${written} interceptions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      return;
+    }
+    case 'user': {
+      if (sub !== 'create' || !values.username) throw new UserInputError(USAGE);
+      const role = (values.role ?? 'member') as Role;
+      if (!ROLES.includes(role)) throw new UserInputError(`--role must be one of ${ROLES.join(', ')}`);
+      const id = await withDb(config, (db) => createUser(db, { username: values.username!, role, name: values.name, email: values.email }));
+      console.log(id);
+      return;
+    }
+    case 'token': {
+      if (sub !== 'create' || !values.username) throw new UserInputError(USAGE);
+      const days = positiveInt('lifetime-days', values['lifetime-days'], 30);
+      if (days < 1) throw new UserInputError('--lifetime-days must be at least 1');
+      console.log(await withDb(config, (db) => createToken(db, values.username!, days * 86_400, 'cli')));
+      return;
+    }
+    default:
+      throw new UserInputError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof UserInputError) err(e.message);
+  else if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) err(`${e.message}\n\n${USAGE}`);
+  else err(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(2);
+});

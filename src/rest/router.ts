@@ -1,0 +1,49 @@
+import type { Db } from '../db/db.ts';
+import { DatabaseUnavailableError } from '../db/db.ts';
+import { AuthError, authenticate, tokenFromRequest, type Viewer } from '../auth/viewer.ts';
+import { errorResponse, HttpError } from './respond.ts';
+
+export interface RestContext {
+  db: Db;
+  viewer: Viewer;
+  url: URL;
+  /** Path segments after the route's prefix, already URL-decoded. */
+  params: string[];
+}
+
+export type RestHandler = (ctx: RestContext) => Promise<Response>;
+
+export interface Route {
+  pattern: RegExp;
+  handler: RestHandler;
+}
+
+export const REST_PREFIXES = ['/api/v2/aibridge/', '/api/experimental/aibridge/'];
+
+export function isRestPath(pathname: string): boolean {
+  return REST_PREFIXES.some((p) => pathname.startsWith(p)) || pathname === '/api/v2/aibridge';
+}
+
+/** Authenticates, finds the route and maps expected failures onto Coder's error bodies. */
+export async function handleRest(request: Request, db: Db, routes: Route[]): Promise<Response> {
+  const url = new URL(request.url);
+  try {
+    const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
+    const viewer = await authenticate(db, tokenFromRequest(request));
+    if (!match) return errorResponse(404, { message: 'Route not found.', detail: `No route for ${url.pathname}.` });
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return errorResponse(405, { message: 'Method not allowed.', detail: `${request.method} is not supported on ${url.pathname}.` });
+    }
+    const params = match.m!.slice(1).map((s) => decodeURIComponent(s ?? ''));
+    return await match.r.handler({ db, viewer, url, params });
+  } catch (err) {
+    if (err instanceof AuthError) return errorResponse(401, { message: err.message, detail: err.detail });
+    if (err instanceof HttpError) return errorResponse(err.status, err.body);
+    if (err instanceof DatabaseUnavailableError) {
+      return errorResponse(503, { message: 'The database is unavailable.', detail: 'Try again shortly.' });
+    }
+    if (err instanceof URIError) return errorResponse(400, { message: 'Invalid path encoding.' });
+    console.error('rest: unexpected error', err);
+    return errorResponse(500, { message: 'An internal error occurred.' });
+  }
+}
