@@ -1,0 +1,24 @@
+/**
+ * Conversions from PostgreSQL's text output (see src/db/db.ts) to what Coder's API prints.
+ */
+
+/**
+ * `2026-04-01 12:34:56.789012+00` → `2026-04-01T12:34:56.789012Z`. PostgreSQL already trims
+ * trailing zeros of the fraction and drops a zero fraction, as Go's RFC3339Nano does; the
+ * connection runs in UTC (src/db/postgres.ts, src/db/pglite.ts).
+ */
+export function rfc3339(pgTimestamp: string): string {
+  const m = /^(\d{4,}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)(?:\+00(?::00)?)?$/.exec(pgTimestamp);
+  if (!m) throw new Error(`unexpected timestamp text: ${pgTimestamp}`);
+  return `${m[1]}T${m[2]}Z`;
+}
+
+export function rfc3339OrNull(pgTimestamp: string | null | undefined): string | null {
+  return pgTimestamp == null ? null : rfc3339(pgTimestamp);
+}
+
+/** int8/numeric text → number; token counts stay exact below 2^53. */
+export function int64(text: string | number | null | undefined): number {
+  if (text == null) return 0;
+  return typeof text === 'number' ? text : Number(text);
+}
