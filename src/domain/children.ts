@@ -1,0 +1,119 @@
+import type { Queryable } from '../db/db.ts';
+
+/**
+ * The rows hanging off interceptions, read for many interceptions in one statement each
+ * (`interception_id = ANY($1)`): the batch functions behind the GraphQL DataLoaders and the
+ * REST pages alike. Callers pass only ids of interceptions the viewer may see.
+ * Each list is ordered created_at ASC, id ASC (Coder's order).
+ */
+
+export interface TokenUsageRow {
+  id: string;
+  interceptionId: string;
+  providerResponseId: string;
+  inputTokens: string;
+  outputTokens: string;
+  cacheReadInputTokens: string;
+  cacheWriteInputTokens: string;
+  metadata: unknown;
+  createdAt: string;
+}
+
+export interface ToolUsageRow {
+  id: string;
+  interceptionId: string;
+  providerResponseId: string;
+  providerToolCallId: string | null;
+  providerItemId: string | null;
+  tool: string;
+  serverUrl: string | null;
+  input: string;
+  injected: boolean;
+  invocationError: string | null;
+  metadata: unknown;
+  createdAt: string;
+}
+
+export interface UserPromptRow {
+  id: string;
+  interceptionId: string;
+  providerResponseId: string;
+  prompt: string;
+  metadata: unknown;
+  createdAt: string;
+}
+
+export interface ModelThoughtRow {
+  interceptionId: string;
+  content: string;
+  metadata: unknown;
+  createdAt: string;
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  name: string;
+  avatarUrl: string;
+}
+
+/** Groups rows by interception id, one (possibly empty) list per id asked for, in that order. */
+function groupBy<T extends { interceptionId: string }>(ids: readonly string[], rows: T[]): T[][] {
+  const map = new Map<string, T[]>(ids.map((id) => [id, []]));
+  for (const r of rows) map.get(r.interceptionId)?.push(r);
+  return ids.map((id) => map.get(id)!);
+}
+
+export async function tokenUsagesFor(db: Queryable, ids: readonly string[]): Promise<TokenUsageRow[][]> {
+  const rows = await db.query<TokenUsageRow>(
+    `SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId",
+            input_tokens AS "inputTokens", output_tokens AS "outputTokens",
+            cache_read_input_tokens AS "cacheReadInputTokens", cache_write_input_tokens AS "cacheWriteInputTokens",
+            metadata, created_at AS "createdAt"
+       FROM aibridge_token_usages WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+    [ids],
+  );
+  return groupBy(ids, rows);
+}
+
+export async function toolUsagesFor(db: Queryable, ids: readonly string[]): Promise<ToolUsageRow[][]> {
+  const rows = await db.query<ToolUsageRow>(
+    `SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId",
+            provider_tool_call_id AS "providerToolCallId", provider_item_id AS "providerItemId", tool,
+            server_url AS "serverUrl", input, injected, invocation_error AS "invocationError", metadata,
+            created_at AS "createdAt"
+       FROM aibridge_tool_usages WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+    [ids],
+  );
+  return groupBy(ids, rows);
+}
+
+export async function userPromptsFor(db: Queryable, ids: readonly string[]): Promise<UserPromptRow[][]> {
+  const rows = await db.query<UserPromptRow>(
+    `SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId", prompt, metadata,
+            created_at AS "createdAt"
+       FROM aibridge_user_prompts WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+    [ids],
+  );
+  return groupBy(ids, rows);
+}
+
+/** Model thoughts have no id (Coder's table has no key); ties keep insertion order via ctid. */
+export async function modelThoughtsFor(db: Queryable, ids: readonly string[]): Promise<ModelThoughtRow[][]> {
+  const rows = await db.query<ModelThoughtRow>(
+    `SELECT interception_id AS "interceptionId", content, metadata, created_at AS "createdAt"
+       FROM aibridge_model_thoughts WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, ctid`,
+    [ids],
+  );
+  return groupBy(ids, rows);
+}
+
+/** Users by id, soft-deleted included (they still appear as initiators). */
+export async function usersByIds(db: Queryable, ids: readonly string[]): Promise<(UserRow | null)[]> {
+  const rows = await db.query<UserRow>(
+    `SELECT id, username, name, avatar_url AS "avatarUrl" FROM users WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
