@@ -1,0 +1,100 @@
+import type { Queryable } from '../db/db.ts';
+
+/**
+ * Token usage summed over a set of interceptions (an agentic action, a thread, a session).
+ *
+ * Counters are decimal integer text: the columns are bigint and their sums are numeric in SQL, so
+ * a JS number would lose exactness past 2^53 and GraphQL's Int past 2^31. Each surface converts
+ * (REST prints the text as a JSON number, GraphQL as its 64-bit scalar).
+ */
+export interface TokenTotals {
+  input: string;
+  output: string;
+  cacheRead: string;
+  cacheWrite: string;
+  /**
+   * Every usage's metadata object walked, nested keys flattened with `.`, integer leaves summed
+   * per key (everything else skipped), e.g. `{"cache":{"ephemeral_5m_input_tokens":120}}` gives
+   * `{"cache.ephemeral_5m_input_tokens":"120"}`. Values are decimal integer text as above.
+   */
+  metadata: Record<string, string>;
+}
+
+export const ZERO_TOTALS: Readonly<TokenTotals> = Object.freeze({ input: '0', output: '0', cacheRead: '0', cacheWrite: '0', metadata: {} });
+
+interface TotalsRow {
+  grp: string;
+  input: string;
+  output: string;
+  cacheRead: string;
+  cacheWrite: string;
+  metaKeys: string[] | null;
+  metaValues: string[] | null;
+}
+
+/**
+ * Sums token usages per group in ONE statement, whatever the number of groups.
+ *
+ * `source` is SQL yielding rows `(grp text, interception_id uuid)`: which interceptions count
+ * towards which group. It must already apply the caller's visibility conditions (the callers in
+ * this folder build it from `interceptionConditions`). Groups without usages get zero totals.
+ * The metadata walk is a recursive CTE rather than a SQL function so that it also works over a
+ * read-only Coder database where nothing may be created.
+ */
+export async function tokenTotalsBySource(
+  db: Queryable,
+  source: string,
+  params: readonly unknown[],
+  groups: readonly string[],
+): Promise<Map<string, TokenTotals>> {
+  const rows = await db.query<TotalsRow>(
+    `WITH RECURSIVE src AS (${source}),
+     u AS (
+       SELECT src.grp, t.input_tokens, t.output_tokens, t.cache_read_input_tokens, t.cache_write_input_tokens, t.metadata
+         FROM src JOIN aibridge_token_usages t ON t.interception_id = src.interception_id
+     ),
+     sums AS (
+       SELECT grp, sum(input_tokens) AS input, sum(output_tokens) AS output,
+              sum(cache_read_input_tokens) AS cache_read, sum(cache_write_input_tokens) AS cache_write
+         FROM u GROUP BY grp
+     ),
+     walk(grp, path, val) AS (
+       SELECT u.grp, e.key, e.value
+         FROM u CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(u.metadata) = 'object' THEN u.metadata ELSE '{}'::jsonb END) e
+       UNION ALL
+       SELECT w.grp, w.path || '.' || e.key, e.value
+         FROM walk w CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(w.val) = 'object' THEN w.val ELSE '{}'::jsonb END) e
+     ),
+     leaves AS (
+       SELECT grp, path, (val #>> '{}')::numeric AS n FROM walk WHERE jsonb_typeof(val) = 'number'
+     ),
+     meta AS (
+       SELECT grp, array_agg(path ORDER BY path) AS keys, array_agg(total::text ORDER BY path) AS vals
+         FROM (SELECT grp, path, sum(n) AS total FROM leaves WHERE n = trunc(n) GROUP BY grp, path) x
+        GROUP BY grp
+     )
+     SELECT sums.grp, sums.input::text AS input, sums.output::text AS output, sums.cache_read::text AS "cacheRead",
+            sums.cache_write::text AS "cacheWrite", meta.keys AS "metaKeys", meta.vals AS "metaValues"
+       FROM sums LEFT JOIN meta ON meta.grp = sums.grp`,
+    params,
+  );
+  const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
+  for (const r of rows) {
+    const metadata: Record<string, string> = {};
+    (r.metaKeys ?? []).forEach((k, i) => (metadata[k] = integerText(r.metaValues![i]!)));
+    out.set(r.grp, {
+      input: integerText(r.input),
+      output: integerText(r.output),
+      cacheRead: integerText(r.cacheRead),
+      cacheWrite: integerText(r.cacheWrite),
+      metadata,
+    });
+  }
+  return out;
+}
+
+/** numeric text of an integral value (`12`, `12.0`, `-3`) → plain integer text (`12`, `-3`). */
+function integerText(numeric: string): string {
+  const dot = numeric.indexOf('.');
+  return dot < 0 ? numeric : numeric.slice(0, dot);
+}
