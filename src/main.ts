@@ -26,17 +26,8 @@ async function serve(config: Config) {
     graphiqlHeaders: demoToken ? { 'Coder-Session-Token': demoToken } : undefined,
   });
   const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
-  err(`aibridge-graphql (${mode}) ready in ${Date.now() - started} ms`);
-  err(`GraphiQL: ${url}`);
-  if (demoToken) err(`Demo owner token (Coder-Session-Token): ${demoToken}`);
 
+  // Installed before listening, so a signal that arrives as soon as the URL is printed drains too.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -51,14 +42,38 @@ async function serve(config: Config) {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+  // One write, so a reader never sees the URL without the token that goes with it.
+  err(
+    [
+      `aibridge-graphql (${mode}) ready in ${Date.now() - started} ms`,
+      `GraphiQL: ${url}`,
+      ...(demoToken ? [`Demo owner token (Coder-Session-Token): ${demoToken}`] : []),
+    ].join('\n'),
+  );
 }
 
-function progressBar(done: number, total: number) {
-  const width = 30;
-  const filled = total ? Math.round((done / total) * width) : width;
-  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line}${done >= total ? '\n' : ''}`);
-  else if (done >= total || done % Math.max(1, Math.floor(total / 10)) < 2_000) err(line);
+/** A progress bar on stderr: redrawn in place on a terminal, every tenth otherwise (CI logs). */
+function progressBar() {
+  let lastTenth = -1;
+  return (done: number, total: number) => {
+    const width = 30;
+    const filled = total ? Math.round((done / total) * width) : width;
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+    if (process.stderr.isTTY) return void process.stderr.write(`\r${line}${done >= total ? '\n' : ''}`);
+    const tenth = total ? Math.floor((done / total) * 10) : 10;
+    if (tenth > lastTenth) {
+      lastTenth = tenth;
+      err(line);
+    }
+  };
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number): number {
@@ -102,7 +117,7 @@ async function main(argv: string[]) {
     case 'seed': {
       const n = positiveInt('interceptions', values.interceptions, 10_000);
       const started = Date.now();
-      const written = await withDb(config, (db) => seed(db, { interceptions: n, seed: positiveInt('seed', values.seed, 42), onProgress: progressBar }));
+      const written = await withDb(config, (db) => seed(db, { interceptions: n, seed: positiveInt('seed', values.seed, 42), onProgress: progressBar() }));
       err(`wrote ${written} interceptions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       return;
     }

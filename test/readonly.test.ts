@@ -1,0 +1,88 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR, readMigrations, splitStatements } from '../src/db/migrate.ts';
+import { hashSecret, newToken } from '../src/auth/token.ts';
+import { adminUrl } from './support/databases.ts';
+import { startServer, type RunningServer } from './support/process.ts';
+
+/**
+ * Read-only mode over a database shaped like Coder's: tables created from the migration SQL by
+ * another role, no _prisma_migrations, and a login that may only SELECT. Any write the gateway
+ * attempted would fail with a permission error, so serving at all proves it writes nothing.
+ */
+const base = process.env.TEST_DATABASE_URL;
+const suffix = randomBytes(4).toString('hex');
+const owner = `coder_owner_${suffix}`;
+const reader = `coder_reader_${suffix}`;
+const database = `coder_ro_${suffix}`;
+
+async function asAdmin(sql: string[], db = 'postgres') {
+  const c = new pg.Client({ connectionString: adminUrl(base!, db) });
+  await c.connect();
+  try {
+    for (const s of sql) await c.query(s);
+  } finally {
+    await c.end();
+  }
+}
+
+function urlAs(user: string) {
+  const u = new URL(adminUrl(base!, database));
+  u.username = user;
+  return u.toString();
+}
+
+describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-only login [postgres]', () => {
+  let server: RunningServer | undefined;
+  const { token, id, secret } = newToken();
+
+  beforeAll(async () => {
+    await asAdmin([`CREATE ROLE ${owner} LOGIN`, `CREATE ROLE ${reader} LOGIN`, `CREATE DATABASE ${database} OWNER ${owner}`]);
+    await asAdmin([`GRANT ALL ON SCHEMA public TO ${owner}`], database);
+    const c = new pg.Client({ connectionString: urlAs(owner) });
+    await c.connect();
+    for (const m of await readMigrations()) {
+      for (const s of splitStatements(await readFile(path.join(MIGRATIONS_DIR, m.name, 'migration.sql'), 'utf8'))) await c.query(s);
+    }
+    await c.query(`INSERT INTO users (id, email, username, rbac_roles, status) VALUES ('00000000-0000-4000-8000-0000000000aa', 'o@example.com', 'coder-admin', '{owner}', 'active')`);
+    await c.query(`INSERT INTO api_keys (id, hashed_secret, user_id, expires_at) VALUES ($1, $2, '00000000-0000-4000-8000-0000000000aa', now() + interval '1 day')`, [id, hashSecret(secret)]);
+    await c.query(`GRANT CONNECT ON DATABASE ${database} TO ${reader}`);
+    await c.query(`GRANT USAGE ON SCHEMA public TO ${reader}`);
+    await c.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${reader}`);
+    await c.end();
+    server = await startServer({ DATABASE_URL: urlAs(reader), READ_ONLY: '1' });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await asAdmin([`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`, `DROP ROLE IF EXISTS ${reader}`, `DROP ROLE IF EXISTS ${owner}`]);
+  });
+
+  it('the login really cannot write', async () => {
+    const c = new pg.Client({ connectionString: urlAs(reader) });
+    await c.connect();
+    await expect(c.query(`UPDATE users SET name = 'x'`)).rejects.toThrow(/permission denied/);
+    await expect(c.query(`CREATE TABLE t (x int)`)).rejects.toThrow(/permission denied/);
+    await c.end();
+  });
+
+  it('starts, runs no migration and serves /readyz and GraphQL with a Coder session token', async () => {
+    expect(server!.log()).toMatch(/\(read-only\) ready/);
+    const ready = await fetch(server!.url.replace('/graphql', '/readyz'));
+    expect(ready.status).toBe(200);
+    const res = await fetch(server!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Coder-Session-Token': token },
+      body: JSON.stringify({ query: '{ viewer { username } }' }),
+    });
+    expect(await res.json()).toEqual({ data: { viewer: { username: 'coder-admin' } } });
+    const c = new pg.Client({ connectionString: urlAs(reader) });
+    await c.connect();
+    const { rows } = await c.query(`SELECT to_regclass('public._prisma_migrations') AS t`);
+    await c.end();
+    expect(rows[0].t).toBeNull();
+  });
+});

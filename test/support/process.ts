@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ENTRY = ['--import', 'tsx', 'src/main.ts'];
+
+/** Environment for a child: ours minus the database and server variables a test sets itself. */
+function childEnv(env: Record<string, string>) {
+  const base = { ...process.env };
+  for (const k of ['DATABASE_URL', 'READ_ONLY', 'PORT', 'HOST', 'DATA_DIR']) delete base[k];
+  return { ...base, ...env };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...ENTRY, ...args], { cwd: ROOT, env: childEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  url: string;
+  token?: string;
+  log: () => string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Starts `serve` on a free port and waits for the printed GraphiQL URL. */
+export function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...ENTRY, 'serve'], { cwd: ROOT, env: childEnv({ PORT: '0', ...env }) });
+  let log = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      log += d;
+      const url = /GraphiQL: (\S+)/.exec(log)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        url,
+        token: /Demo owner token \(Coder-Session-Token\): (\S+)/.exec(log)?.[1],
+        log: () => log,
+        async stop(signal = 'SIGTERM') {
+          child.kill(signal);
+          return exited;
+        },
+      });
+    };
+    child.stderr.on('data', onData);
+    child.stdout.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
+}
