@@ -117,3 +117,10 @@ export async function usersByIds(db: Queryable, ids: readonly string[]): Promise
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
 }
+
+/** The distinct users among `ids`, by id (one statement, however many rows name them). */
+export async function userMapFor(db: Queryable, ids: readonly string[]): Promise<Map<string, UserRow | null>> {
+  const distinct = [...new Set(ids)];
+  const users = await usersByIds(db, distinct);
+  return new Map(distinct.map((id, n) => [id, users[n]!]));
+}

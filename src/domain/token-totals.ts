@@ -80,8 +80,8 @@ export async function tokenTotalsBySource(
   );
   const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
   for (const r of rows) {
-    const metadata: Record<string, string> = {};
-    (r.metaKeys ?? []).forEach((k, i) => (metadata[k] = integerText(r.metaValues![i]!)));
+    // fromEntries defines own properties, so even a `__proto__` key stays a plain key.
+    const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i]!)]));
     out.set(r.grp, {
       input: integerText(r.input),
       output: integerText(r.output),

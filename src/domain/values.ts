@@ -22,3 +22,16 @@ export function int64(text: string | number | null | undefined): number {
   if (text == null) return 0;
   return typeof text === 'number' ? text : Number(text);
 }
+
+/**
+ * Earliest / latest of PostgreSQL timestamp texts (UTC, as this connection prints them), nulls
+ * ignored; null when none. The texts compare correctly as strings: fixed-width date and time,
+ * then either `+00` or a trimmed fraction (`.` sorts after `+`, digits after both).
+ */
+export function earliestTimestamp(pg: readonly (string | null)[]): string | null {
+  return pg.reduce<string | null>((min, t) => (t !== null && (min === null || t < min) ? t : min), null);
+}
+
+export function latestTimestamp(pg: readonly (string | null)[]): string | null {
+  return pg.reduce<string | null>((max, t) => (t !== null && (max === null || t > max) ? t : max), null);
+}

@@ -1,9 +1,8 @@
-/** Coder's JSON responses: bodies are JSON, errors are {message, detail?, validations?}. */
-export interface Validation {
-  field: string;
-  detail: string;
-}
+import type { Validation } from '../domain/validation.ts';
 
+export type { Validation };
+
+/** Coder's JSON responses: bodies are JSON, errors are {message, detail?, validations?}. */
 export interface CoderError {
   message: string;
   detail?: string;

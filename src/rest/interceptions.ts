@@ -1,0 +1,45 @@
+import { tokenUsagesFor, toolUsagesFor, userMapFor, userPromptsFor } from '../domain/children.ts';
+import { countInterceptions, interceptionsByIds, listInterceptions, type InterceptionCursor } from '../domain/interceptions.ts';
+import { interception } from './coder-shapes.ts';
+import { encodeCoderJson, JsonInt } from './encode.ts';
+import { readListPagination, readSearch } from './query.ts';
+import { HttpError, rawJson } from './respond.ts';
+import type { RestContext } from './router.ts';
+
+/**
+ * GET /api/v2/aibridge/interceptions (and the legacy /api/experimental/aibridge/interceptions):
+ * completed visible interceptions, newest first, with their children; `count` ignores paging.
+ * Statements: count, page, three child kinds and users (plus one for a cursor or a username).
+ */
+export async function getInterceptions(ctx: RestContext): Promise<Response> {
+  const { db, viewer } = ctx;
+  const page = readListPagination(ctx.url, { name: 'after_id', kind: 'uuid' });
+  const filter = await readSearch(
+    ctx,
+    page.q,
+    { keys: ['initiator', 'provider', 'model', 'client', 'started_after', 'started_before'], bareWordKey: 'initiator' },
+    // Coder's text, kept for compatibility.
+    'Invalid workspace search query.',
+  );
+  let after: InterceptionCursor | undefined;
+  if (page.cursor !== undefined) {
+    const [row] = await interceptionsByIds(db, viewer, [page.cursor], false);
+    if (!row) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
+    after = { startedAt: row.startedAt, id: row.id };
+  }
+  const [list, count] = await Promise.all([
+    listInterceptions(db, viewer, filter, { limit: page.limit, offset: page.offset, after }),
+    countInterceptions(db, viewer, filter),
+  ]);
+  const ids = list.rows.map((r) => r.id);
+  const [tokens, prompts, tools, users] = await Promise.all([
+    tokenUsagesFor(db, ids),
+    userPromptsFor(db, ids),
+    toolUsagesFor(db, ids),
+    userMapFor(db, list.rows.map((r) => r.initiatorId)),
+  ]);
+  const results = list.rows.map((r, n) =>
+    interception(r, users.get(r.initiatorId) ?? null, { tokenUsages: tokens[n]!, userPrompts: prompts[n]!, toolUsages: tools[n]! }),
+  );
+  return rawJson(encodeCoderJson({ count: new JsonInt(String(count)), results }));
+}

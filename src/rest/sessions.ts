@@ -1,0 +1,52 @@
+import { userMapFor } from '../domain/children.ts';
+import { countSessions, listSessions, sessionCursorFor, type SessionCursor } from '../domain/sessions.ts';
+import { rfc3339, rfc3339OrNull } from '../domain/values.ts';
+import { metadataMap, minimalUser, tokenSummary } from './coder-shapes.ts';
+import { encodeCoderJson, JsonInt } from './encode.ts';
+import { readListPagination, readSearch } from './query.ts';
+import { HttpError, rawJson } from './respond.ts';
+import type { RestContext } from './router.ts';
+
+/**
+ * GET /api/v2/aibridge/sessions: sessions (completed interceptions grouped by session id and
+ * initiator) ordered by last activity, newest first; cursor `after_session_id`. The aggregates
+ * are defined in src/domain/sessions.ts.
+ */
+export async function getSessions(ctx: RestContext): Promise<Response> {
+  const { db, viewer } = ctx;
+  const page = readListPagination(ctx.url, { name: 'after_session_id', kind: 'text' });
+  const filter = await readSearch(
+    ctx,
+    page.q,
+    { keys: ['initiator', 'provider', 'model', 'client', 'session_id', 'started_after', 'started_before'], bareWordKey: null },
+    'Invalid session search query.',
+  );
+  let after: SessionCursor | undefined;
+  if (page.cursor !== undefined) {
+    const found = await sessionCursorFor(db, viewer, filter, page.cursor);
+    if (!found) {
+      throw new HttpError(400, { message: 'Query parameter has invalid value.', detail: `after_session_id: session ${JSON.stringify(page.cursor)} not found` });
+    }
+    after = found;
+  }
+  const [list, count] = await Promise.all([
+    listSessions(db, viewer, filter, { limit: page.limit, offset: page.offset, after }),
+    countSessions(db, viewer, filter),
+  ]);
+  const users = await userMapFor(db, list.rows.map((s) => s.initiatorId));
+  const sessions = list.rows.map((s) => ({
+    id: s.sessionId,
+    initiator: minimalUser(s.initiatorId, users.get(s.initiatorId) ?? null),
+    providers: s.providers,
+    models: s.models,
+    client: s.client,
+    metadata: metadataMap(s.metadata),
+    started_at: rfc3339(s.startedAt),
+    ended_at: rfc3339OrNull(s.endedAt) ?? undefined,
+    threads: new JsonInt(String(s.threadCount)),
+    token_usage_summary: tokenSummary(s.tokenUsage),
+    last_prompt: s.lastPrompt ?? undefined,
+    last_active_at: rfc3339(s.lastActiveAt),
+  }));
+  return rawJson(encodeCoderJson({ count: new JsonInt(String(count)), sessions }));
+}
