@@ -32,6 +32,8 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
     connectionTimeoutMillis: 5_000,
     // Timestamps render as UTC text so the REST layer can pass Coder's microseconds through.
     options: '-c TimeZone=UTC -c DateStyle=ISO',
+    // A runaway statement must not hold a request (or a pool slot) forever.
+    statement_timeout: 30_000,
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
