@@ -1,4 +1,5 @@
 import type { Validation } from '../domain/validation.ts';
+import { encodeCoderJson } from './encode.ts';
 
 export type { Validation };
 
@@ -25,7 +26,7 @@ export function errorResponse(status: number, err: CoderError): Response {
   const body: CoderError = { message: err.message };
   if (err.detail !== undefined) body.detail = err.detail;
   if (err.validations !== undefined) body.validations = err.validations;
-  return json(body, status);
+  return rawJson(encodeCoderJson(body), status);
 }
 
 /** An expected failure a handler throws; the router turns it into Coder's error JSON. */
