@@ -123,7 +123,7 @@ export async function parseInterceptionSearch(
 }
 
 /** `me`, a UUID (taken as is, like Coder), or a non-deleted username; null when unknown. */
-async function resolveUser(db: Queryable, viewer: Viewer, v: string): Promise<string | null> {
+export async function resolveUser(db: Queryable, viewer: Viewer, v: string): Promise<string | null> {
   if (v === 'me') return viewer.id;
   if (isUuid(v)) return v.toLowerCase();
   const [row] = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(username) = lower($1) AND NOT deleted', [v]);

@@ -1,27 +1,76 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor, usersByIds } from '../domain/children.ts';
-import { interceptionsByIds } from '../domain/interceptions.ts';
+import { interceptionsByIds, type PageResult } from '../domain/interceptions.ts';
+import { sessionGroupKey, sessionsByKeys, type SessionKey } from '../domain/sessions.ts';
+import { firstThreadPages, interceptionsOfThreads, threadCountsOfSessions } from '../domain/thread-batches.ts';
+import { agenticActionsFor, threadsByRootIds, type ThreadRow } from '../domain/threads.ts';
 import { tokenTotalsBySource } from '../domain/token-totals.ts';
 import type { GraphQLContext } from './context.ts';
+
+/** A first page of a session's threads, as asked by Session.threads without cursors. */
+export interface ThreadPageKey {
+  session: SessionKey;
+  limit: number;
+  fromEnd: boolean;
+  includeInFlight: boolean;
+}
 
 /**
  * Per-request DataLoaders, one per kind, shared by every field that needs that kind (an
  * interception's toolUsages and an agentic action's toolCalls hit the same loader), so a request
  * sends one statement per kind however large the pages and however deep the nesting.
- * Keyed by the context object: nothing outlives the request.
+ * Keyed by the context object: nothing outlives the request. Session and thread reads depend on
+ * whether in-flight interceptions count (a list's filter), so those loaders exist per scope.
  */
-export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => ({
-  tokenUsages: new DataLoader((ids: readonly string[]) => tokenUsagesFor(db, ids)),
-  toolUsages: new DataLoader((ids: readonly string[]) => toolUsagesFor(db, ids)),
-  userPrompts: new DataLoader((ids: readonly string[]) => userPromptsFor(db, ids)),
-  modelThoughts: new DataLoader((ids: readonly string[]) => modelThoughtsFor(db, ids)),
-  /** Per-interception sums; ids come from rows already read under the visibility filter. */
-  tokenTotals: new DataLoader(async (ids: readonly string[]) => {
-    const totals = await tokenTotalsBySource(db, 'SELECT x::text AS grp, x AS interception_id FROM unnest($1::uuid[]) x', [ids], ids);
-    return ids.map((id) => totals.get(id)!);
-  }),
-  users: new DataLoader((ids: readonly string[]) => usersByIds(db, ids)),
-  /** Visible interceptions by id (in-flight ones included); null when absent or not visible. */
-  interceptions: new DataLoader((ids: readonly string[]) => interceptionsByIds(db, viewer, ids)),
-}));
+export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
+  const perScope = <V>(make: (includeInFlight: boolean) => V) => {
+    const made = new Map<boolean, V>();
+    return (includeInFlight = false) => {
+      if (!made.has(includeInFlight)) made.set(includeInFlight, make(includeInFlight));
+      return made.get(includeInFlight)!;
+    };
+  };
+  return {
+    tokenUsages: new DataLoader((ids: readonly string[]) => tokenUsagesFor(db, ids)),
+    toolUsages: new DataLoader((ids: readonly string[]) => toolUsagesFor(db, ids)),
+    userPrompts: new DataLoader((ids: readonly string[]) => userPromptsFor(db, ids)),
+    modelThoughts: new DataLoader((ids: readonly string[]) => modelThoughtsFor(db, ids)),
+    users: new DataLoader((ids: readonly string[]) => usersByIds(db, ids)),
+    /** Per-interception sums; ids come from rows already read under the visibility filter. */
+    tokenTotals: new DataLoader(async (ids: readonly string[]) => {
+      const totals = await tokenTotalsBySource(db, 'SELECT x::text AS grp, x AS interception_id FROM unnest($1::uuid[]) x', [ids], ids);
+      return ids.map((id) => totals.get(id)!);
+    }),
+    /** Visible interceptions by id (in-flight ones included); null when absent or not visible. */
+    interceptions: new DataLoader((ids: readonly string[]) => interceptionsByIds(db, viewer, ids)),
+    sessions: perScope((includeInFlight) =>
+      new DataLoader((keys: readonly SessionKey[]) => sessionsByKeys(db, viewer, keys, { includeInFlight }), { cacheKeyFn: sessionGroupKey })),
+    threadCounts: perScope((includeInFlight) =>
+      new DataLoader((keys: readonly SessionKey[]) => threadCountsOfSessions(db, viewer, keys, { includeInFlight }), { cacheKeyFn: sessionGroupKey })),
+    threads: perScope((includeInFlight) =>
+      new DataLoader((ids: readonly string[]) => threadsByRootIds(db, viewer, ids, { includeInFlight }))),
+    agenticActions: perScope((includeInFlight) =>
+      new DataLoader((ids: readonly string[]) => agenticActionsFor(db, viewer, ids, { includeInFlight }))),
+    threadInterceptions: perScope((includeInFlight) =>
+      new DataLoader((ids: readonly string[]) => interceptionsOfThreads(db, viewer, ids, { includeInFlight }))),
+    /** Sibling sessions asking for the same page shape share one batched read. */
+    threadPages: new DataLoader(
+      async (keys: readonly ThreadPageKey[]): Promise<PageResult<ThreadRow>[]> => {
+        const out: PageResult<ThreadRow>[] = new Array(keys.length);
+        const shapes = new Map<string, number[]>();
+        keys.forEach((k, n) => {
+          const shape = `${k.limit} ${k.fromEnd} ${k.includeInFlight}`;
+          shapes.set(shape, [...(shapes.get(shape) ?? []), n]);
+        });
+        await Promise.all([...shapes.values()].map(async (indexes) => {
+          const { limit, fromEnd, includeInFlight } = keys[indexes[0]!]!;
+          const pages = await firstThreadPages(db, viewer, indexes.map((n) => keys[n]!.session), { limit, fromEnd }, { includeInFlight });
+          indexes.forEach((n, i) => (out[n] = pages[i]!));
+        }));
+        return out;
+      },
+      { cacheKeyFn: (k) => `${sessionGroupKey(k.session)} ${k.limit} ${k.fromEnd} ${k.includeInFlight}` },
+    ),
+  };
+});

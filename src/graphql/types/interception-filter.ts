@@ -1,5 +1,6 @@
 import type { InterceptionFilter } from '../../domain/interceptions.ts';
-import { isUuid } from '../../domain/interceptions.ts';
+import { resolveUser } from '../../domain/search.ts';
+import { parseRfc3339 } from '../../domain/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
@@ -32,18 +33,16 @@ export async function toFilter({ db, viewer }: GraphQLContext, input: Intercepti
     const v = input[key];
     if (v != null) f[key] = v;
   }
-  if (f.startedAfter && f.startedBefore && Date.parse(f.startedBefore) <= Date.parse(f.startedAfter)) {
+  const after = f.startedAfter === undefined ? undefined : parseRfc3339(f.startedAfter);
+  const before = f.startedBefore === undefined ? undefined : parseRfc3339(f.startedBefore);
+  if (after && before && before.epochNanos <= after.epochNanos) {
     throw badInput('"startedBefore" must be after "startedAfter".', 'filter.startedBefore');
   }
   if (input.initiator != null) {
-    const who = input.initiator.trim();
-    if (who.toLowerCase() === 'me') f.initiatorId = viewer.id;
-    else if (isUuid(who)) f.initiatorId = who.toLowerCase();
-    else {
-      const [u] = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(username) = lower($1) AND NOT deleted`, [who]);
-      if (!u) throw badInput(`User "${who}" either does not exist, or you are unauthorized to view them.`, 'filter.initiator');
-      f.initiatorId = u.id;
-    }
+    // The same resolution as REST's `initiator:` search key.
+    const id = await resolveUser(db, viewer, input.initiator.trim());
+    if (!id) throw badInput(`User ${JSON.stringify(input.initiator)} either does not exist, or you are unauthorized to view them.`, 'filter.initiator');
+    f.initiatorId = id;
   }
   return f;
 }
