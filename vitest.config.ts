@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite would resolve `graphql` to its ESM build (package.json "module") for our files while
+  // Yoga and Pothos, loaded by Node, get the CommonJS build: two GraphQLError classes, so
+  // instanceof checks (error masking) behave differently from production. One build for all.
+  resolve: { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

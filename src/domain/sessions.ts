@@ -178,7 +178,9 @@ export async function sessionCursorFor(
 export async function findSession(db: Queryable, viewer: Viewer, idOrUuid: string, scope: SessionScope = {}): Promise<SessionKey | null> {
   const p = new Params();
   const conds = interceptionConditions(viewer, { includeInFlight: scope.includeInFlight }, p);
-  const byId = isUuid(idOrUuid) ? `i.id = ${p.add(idOrUuid.toLowerCase())}::uuid` : 'FALSE';
+  // Not a UUID: no interception has that id. Not the literal FALSE: it is also an ORDER BY key
+  // below, and PostgreSQL rejects a constant there ("non-integer constant in ORDER BY").
+  const byId = isUuid(idOrUuid) ? `i.id = ${p.add(idOrUuid.toLowerCase())}::uuid` : 'i.id IS NULL';
   const [row] = await db.query<SessionKey>(
     `SELECT i.session_id AS "sessionId", i.initiator_id AS "initiatorId" FROM aibridge_interceptions i
       WHERE (${byId} OR i.session_id = ${p.add(idOrUuid)}) AND ${conds}

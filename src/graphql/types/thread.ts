@@ -1,4 +1,5 @@
 import { displayCredentialHint, type ThreadRow } from '../../domain/threads.ts';
+import { earliestTimestamp, latestTimestamp } from '../../domain/values.ts';
 import { builder } from '../builder.ts';
 import { loaders } from '../loaders.ts';
 import { AgenticActionRef } from './agentic-action.ts';
@@ -55,11 +56,6 @@ builder.node(ThreadRef, {
 // Our connections always resolve edges to plain arrays (see ../pagination.ts).
 const nodesOf = (c: { edges?: unknown }) => (c.edges as { node: ThreadNode }[]).map((e) => e.node);
 
-/** Extreme of PostgreSQL timestamp texts (UTC, trailing zeros trimmed: they order like the instants). */
-function extreme(values: (string | null)[], later: boolean): string | null {
-  return values.reduce<string | null>((m, v) => (v !== null && (m === null || (later ? v > m : v < m)) ? v : m), null);
-}
-
 export const ThreadConnectionRef = builder.connectionObject({
   type: ThreadRef,
   name: 'ThreadConnection',
@@ -69,13 +65,13 @@ export const ThreadConnectionRef = builder.connectionObject({
       type: 'DateTime',
       nullable: true,
       description: 'Earliest start over the threads of this page (REST `page_started_at`); null for an empty page.',
-      resolve: (c) => extreme(nodesOf(c).map((th) => th.startedAt), false),
+      resolve: (c) => earliestTimestamp(nodesOf(c).map((th) => th.startedAt)),
     }),
     pageEndedAt: t.field({
       type: 'DateTime',
       nullable: true,
       description: 'Latest end over the threads of this page (REST `page_ended_at`).',
-      resolve: (c) => extreme(nodesOf(c).map((th) => th.endedAt), true),
+      resolve: (c) => latestTimestamp(nodesOf(c).map((th) => th.endedAt)),
     }),
   }),
 });
