@@ -13,9 +13,10 @@ export function notFound(message: string): GraphQLError {
 }
 
 export function tooComplex(
-  kind: string,
+  pothosKind: string,
   r: { depth: number; breadth: number; complexity: number; maxDepth?: number; maxBreadth?: number; maxComplexity?: number },
 ): GraphQLError {
+  const kind = pothosKind.toLowerCase();
   const [value, max] = kind === 'depth' ? [r.depth, r.maxDepth] : kind === 'breadth' ? [r.breadth, r.maxBreadth] : [r.complexity, r.maxComplexity];
   const what = kind === 'breadth' ? 'number of selected fields (aliases included)' : kind === 'depth' ? 'depth' : 'cost';
   return new GraphQLError(`Query ${what} ${value} exceeds the maximum of ${max}; ask for fewer or smaller pages.`, {

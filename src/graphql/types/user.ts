@@ -23,7 +23,7 @@ builder.node(UserRef, {
     return ids.map((id) => byId.get(id) ?? null);
   },
   fields: (t) => ({
-    uuid: t.exposeString('id', { description: "The user's UUID in Coder." }),
+    uuid: t.expose('id', { type: 'UUID', description: "The user's UUID in Coder." }),
     username: t.exposeString('username', { description: 'Login name.' }),
     name: t.exposeString('name', { description: 'Display name; empty when unset.' }),
     avatarUrl: t.exposeString('avatarUrl', { description: 'Avatar URL; empty when unset.' }),
