@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { Db } from './db/db.ts';
@@ -43,6 +44,9 @@ export function createApp(deps: AppDeps): App {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The self-contained GraphiQL page: Yoga's default loads its scripts from a CDN, which
+    // air-gapped deployments (and a strict Content-Security-Policy) cannot reach.
+    renderGraphiQL,
     graphiql: deps.graphiql === false ? false : {
       title: 'aibridge-graphql',
       headers: deps.graphiqlHeaders ? JSON.stringify(deps.graphiqlHeaders, null, 2) : undefined,
