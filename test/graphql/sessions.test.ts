@@ -46,6 +46,18 @@ const SessionDetail = graphql(`
   }
 `);
 
+const ViewerLists = graphql(`
+  query ViewerLists {
+    viewer {
+      sessions(first: 2) { totalCount edges { node { sessionId } } }
+      interceptions(first: 1) { totalCount }
+    }
+    models
+    gptModels: models(prefix: "gpt")
+    clients
+  }
+`);
+
 describeEachDb(
   'GraphQL sessions and threads',
   (ctx) => {
@@ -134,6 +146,18 @@ describeEachDb(
       const err = await c.request(SessionDetail, { id: s.sessionId, after: foreign }).catch((e: ClientError) => e);
       expect(err).toBeInstanceOf(ClientError);
       expect((err as ClientError).response.errors?.[0]).toMatchObject({ message: 'Invalid pagination cursor.', extensions: { code: 'BAD_USER_INPUT' } });
+    });
+
+    it("lists the viewer's sessions and interceptions, and the distinct models and clients", async () => {
+      const r = await client(app(), alice.token).request(ViewerLists);
+      expect(r.viewer.sessions.totalCount).toBe(7);
+      expect(r.viewer.sessions.edges.map((e) => e.node.sessionId)).toEqual(['s-006', 's-005']);
+      expect(r.viewer.interceptions.totalCount).toBe(42);
+      expect(r.models).toEqual(['claude', 'claude-sonnet-4-5', 'gpt-5']);
+      expect(r.gptModels).toEqual(['gpt-5']);
+      expect(r.clients).toEqual(['Unknown']);
+      const b = await client(app(), bob.token).request(ViewerLists);
+      expect([b.viewer.sessions.totalCount, b.viewer.interceptions.totalCount, b.models, b.clients]).toEqual([0, 0, [], []]);
     });
 
     it('hides sessions of other users from members', async () => {
