@@ -77,33 +77,85 @@ interface StatsRow extends SessionKey {
 
 /**
  * The filtered aggregates per group, as SQL selecting from `s`. `restrict` limits the groups to
- * the given keys. The matching interceptions are read once (narrow columns) and grouped; prompts
- * are joined only to find each group's newest prompt time.
+ * the given keys.
  */
 function groupedStatsSql(viewer: Viewer, filter: InterceptionFilter, p: Params, restrict?: readonly SessionKey[]): string {
-  const where = [interceptionConditions(viewer, filter, p)];
-  if (restrict) {
-    where.push(`(i.session_id, i.initiator_id) IN (SELECT * FROM unnest(${p.add(restrict.map((k) => k.sessionId))}::text[], ${p.add(restrict.map((k) => k.initiatorId))}::uuid[]))`);
-  }
-  return `WITH f AS MATERIALIZED (
+  const keys = restrict
+    ? `(SELECT * FROM unnest(${p.add(restrict.map((k) => k.sessionId))}::text[], ${p.add(restrict.map((k) => k.initiatorId))}::uuid[]))`
+    : undefined;
+  return `WITH ${statsCtes('', interceptionConditions(viewer, filter, p), keys)}`;
+}
+
+/**
+ * CTEs `<prefix>f … <prefix>s`: per group, the aggregates of the rows matching `conds`
+ * (optionally only the groups listed by the `keys` subquery). The matching interceptions are
+ * read once with narrow columns and grouped; prompts are joined only for each group's newest
+ * prompt time.
+ */
+function statsCtes(prefix: string, conds: string, keys?: string): string {
+  const [f, g, lp] = [`${prefix}f`, `${prefix}g`, `${prefix}lp`];
+  return `${f} AS MATERIALIZED (
       SELECT i.id, i.session_id, i.initiator_id, i.started_at, i.ended_at, i.thread_root_id
-        FROM aibridge_interceptions i WHERE ${where.join(' AND ')}
+        FROM aibridge_interceptions i WHERE ${conds} ${keys ? `AND (i.session_id, i.initiator_id) IN ${keys}` : ''}
     ),
-    g AS (
+    ${g} AS (
       SELECT session_id, initiator_id, min(started_at) AS started_at, max(ended_at) AS ended_at,
              count(*) FILTER (WHERE thread_root_id IS NULL) AS threads
-        FROM f GROUP BY session_id, initiator_id
+        FROM ${f} GROUP BY session_id, initiator_id
     ),
-    lp AS (
-      SELECT f.session_id, f.initiator_id, max(pr.created_at) AS at
-        FROM f JOIN aibridge_user_prompts pr ON pr.interception_id = f.id
-       GROUP BY f.session_id, f.initiator_id
+    ${lp} AS (
+      SELECT x.session_id, x.initiator_id, max(pr.created_at) AS at
+        FROM ${f} x JOIN aibridge_user_prompts pr ON pr.interception_id = x.id
+       GROUP BY x.session_id, x.initiator_id
     ),
-    s AS (
+    ${prefix}s AS (
       SELECT g.session_id, g.initiator_id, g.started_at, g.ended_at, g.threads, COALESCE(lp.at, g.started_at) AS last_active_at
-        FROM g LEFT JOIN lp ON lp.session_id = g.session_id AND lp.initiator_id = g.initiator_id
+        FROM ${g} g LEFT JOIN ${lp} lp ON lp.session_id = g.session_id AND lp.initiator_id = g.initiator_id
     )`;
 }
+
+/**
+ * The forward page (newest first, optionally after a cursor) without grouping every matching
+ * interception (SPEC §7: that costs seconds at 1M rows). Candidates come from the newest
+ * prompts: T = the time of the K-th newest matching prompt at or before the cursor; every group
+ * whose last activity lies in [T, cursor] has a prompt or a start in that range, so those groups
+ * are the candidates. Their exact aggregates are computed, and if at least `need` of them are
+ * active at or after T they are exactly the head of the list. Otherwise (few prompts, a sparse
+ * window) the same statement falls back to grouping everything; PostgreSQL skips the branch not
+ * chosen (a one-time filter), so this stays one statement either way.
+ */
+function forwardPageSql(conds: string, p: Params, page: KeysetPage<SessionCursor>): string {
+  const need = (page.offset ?? 0) + page.limit + 1;
+  const upper = page.after ? `${p.add(page.after.lastActiveAt)}::timestamptz` : `'infinity'::timestamptz`;
+  const cursor = page.after ? `AND ${POSITION} < (${cursorTuple(page.after, p)})` : '';
+  const needParam = p.add(need);
+  return `WITH t AS (
+      SELECT pr.created_at AS at FROM aibridge_user_prompts pr JOIN aibridge_interceptions i ON i.id = pr.interception_id
+       WHERE ${conds} AND pr.created_at <= ${upper}
+       ORDER BY pr.created_at DESC OFFSET ${p.add(need * PROMPT_WINDOW - 1)} LIMIT 1
+    ),
+    cand AS (
+      SELECT i.session_id, i.initiator_id FROM aibridge_user_prompts pr JOIN aibridge_interceptions i ON i.id = pr.interception_id
+       WHERE ${conds} AND pr.created_at <= ${upper} AND pr.created_at >= (SELECT at FROM t)
+      UNION
+      SELECT i.session_id, i.initiator_id FROM aibridge_interceptions i
+       WHERE ${conds} AND i.started_at <= ${upper} AND i.started_at >= (SELECT at FROM t)
+    ),
+    ${statsCtes('c_', conds, '(SELECT session_id, initiator_id FROM cand)')},
+    fast AS (
+      SELECT * FROM c_s WHERE last_active_at >= (SELECT at FROM t) ${cursor} ORDER BY ${ORDER_DESC} LIMIT ${needParam}
+    ),
+    decided AS (SELECT count(*) >= ${needParam} AS fast FROM fast),
+    ${statsCtes('a_', conds)},
+    s AS (
+      SELECT * FROM fast WHERE (SELECT fast FROM decided)
+      UNION ALL
+      SELECT * FROM a_s WHERE NOT (SELECT fast FROM decided) ${cursor}
+    )`;
+}
+
+/** Prompts read per wanted session when looking for the newest sessions (sessions have several). */
+const PROMPT_WINDOW = 4;
 
 const STATS_COLUMNS = `session_id AS "sessionId", initiator_id AS "initiatorId", started_at AS "startedAt", ended_at AS "endedAt",
   threads::int AS "threadCount", last_active_at AS "lastActiveAt"`;
@@ -120,11 +172,16 @@ export async function listSessions(
   page: KeysetPage<SessionCursor>,
 ): Promise<PageResult<SessionRow>> {
   const p = new Params();
-  const cte = groupedStatsSql(viewer, filter, p);
-  const where: string[] = [];
-  if (page.after) where.push(`${POSITION} < (${cursorTuple(page.after, p)})`);
-  if (page.before) where.push(`${POSITION} > (${cursorTuple(page.before, p)})`);
   const reverse = Boolean(page.fromEnd);
+  const where: string[] = [];
+  let cte: string;
+  if (!reverse && !page.before) {
+    cte = forwardPageSql(interceptionConditions(viewer, filter, p), p, page);
+  } else {
+    cte = groupedStatsSql(viewer, filter, p);
+    if (page.after) where.push(`${POSITION} < (${cursorTuple(page.after, p)})`);
+    if (page.before) where.push(`${POSITION} > (${cursorTuple(page.before, p)})`);
+  }
   const rows = await db.query<StatsRow>(
     `${cte} SELECT ${STATS_COLUMNS} FROM s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${reverse ? ORDER_ASC : ORDER_DESC} LIMIT ${p.add(page.limit + 1)} OFFSET ${p.add(page.offset ?? 0)}`,
