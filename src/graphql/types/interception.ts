@@ -53,7 +53,9 @@ builder.node(InterceptionRef, {
     metadata: t.expose('metadata', { type: 'JSON', nullable: true, description: 'Request metadata, as stored.' }),
     startedAt: t.expose('startedAt', { type: 'DateTime', description: 'When the request started.' }),
     endedAt: t.expose('endedAt', { type: 'DateTime', nullable: true, description: 'When it ended; null while in flight.' }),
-    durationMs: t.int({
+    // SafeInt, not Int: 2^31 ms is under 25 days.
+    durationMs: t.field({
+      type: 'SafeInt',
       nullable: true,
       description: 'endedAt − startedAt in whole milliseconds; null while in flight.',
       resolve: (i) => (i.endedAt == null ? null : Math.round(epochMs(i.endedAt) - epochMs(i.startedAt))),
