@@ -5,6 +5,7 @@ import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
 import { AuthError, authenticate, tokenFromRequest } from './auth/viewer.ts';
 import type { GraphQLContext } from './graphql/context.ts';
+import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { schema } from './graphql/index.ts';
 import { handleRest, isRestPath } from './rest/router.ts';
 import { routes } from './rest/routes.ts';
@@ -49,8 +50,10 @@ export function createApp(deps: AppDeps): App {
     renderGraphiQL,
     graphiql: deps.graphiql === false ? false : {
       title: 'aibridge-graphql',
+      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
       headers: deps.graphiqlHeaders ? JSON.stringify(deps.graphiqlHeaders, null, 2) : undefined,
-      shouldPersistHeaders: true,
+      // A prefilled demo token must win over headers a browser kept from an earlier data dir.
+      shouldPersistHeaders: !deps.graphiqlHeaders,
     },
     plugins: [useRoutes(db)],
     async context({ request }) {
@@ -70,8 +73,8 @@ export function createApp(deps: AppDeps): App {
         if (original instanceof DatabaseUnavailableError) {
           return new GraphQLError('The database is unavailable.', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
         }
-        if (error instanceof GraphQLError && !error.originalError) return error;
-        if (original instanceof GraphQLError) return original;
+        // Expected errors keep their path and locations; only unexpected ones are replaced.
+        if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) return error;
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

@@ -42,6 +42,15 @@ describeEachDb(
       expect(res.text).toContain('GraphiQL');
     });
 
+    it('prefills GraphiQL headers only when given (the embedded demo), with the default query', async () => {
+      const demo = await call(createApp({ db: ctx().db, graphiqlHeaders: { 'Coder-Session-Token': owner.token } }), '/graphql', { headers: { accept: 'text/html' } });
+      expect(demo.text).toContain(owner.token);
+      expect(demo.text).toContain('RecentSessions');
+      const plain = await call(createApp({ db: ctx().db }), '/graphql', { headers: { accept: 'text/html' } });
+      expect(plain.text).not.toContain(owner.token);
+      expect(plain.text).toContain('RecentSessions');
+    });
+
     it('says 503 on /readyz when the database is gone', async () => {
       const db = ctx().db;
       const failing = { ...db, query: async () => Promise.reject(new Error('connection refused')) };
