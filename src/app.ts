@@ -1,3 +1,4 @@
+import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
@@ -14,6 +15,8 @@ import { json } from './rest/respond.ts';
 export interface AppDeps {
   db: Db;
   graphiql?: boolean;
+  /** Schema introspection (on by default); GraphiQL needs it. */
+  introspection?: boolean;
   /** Headers GraphiQL starts with (the embedded demo pre-fills the owner's token). */
   graphiqlHeaders?: Record<string, string>;
 }
@@ -55,7 +58,7 @@ export function createApp(deps: AppDeps): App {
       // A prefilled demo token must win over headers a browser kept from an earlier data dir.
       shouldPersistHeaders: !deps.graphiqlHeaders,
     },
-    plugins: [useRoutes(db)],
+    plugins: [useRoutes(db), ...(deps.introspection === false ? [useDisableIntrospection()] : [])],
     async context({ request }) {
       try {
         const viewer = await authenticate(db, tokenFromRequest(request));

@@ -23,6 +23,7 @@ async function serve(config: Config) {
   const app = createApp({
     db,
     graphiql: config.graphiql,
+    introspection: config.introspection,
     graphiqlHeaders: demoToken ? { 'Coder-Session-Token': demoToken } : undefined,
   });
   const server = createServer(app);

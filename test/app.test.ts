@@ -51,6 +51,20 @@ describeEachDb(
       expect(plain.text).toContain('RecentSessions');
     });
 
+    it('turns introspection and GraphiQL off by configuration', async () => {
+      const introspect = '{ __schema { queryType { name } } }';
+      const on = await gql(createApp({ db: ctx().db }), introspect, undefined, owner.token);
+      expect(on.body).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+      const locked = createApp({ db: ctx().db, introspection: false, graphiql: false });
+      const off = await gql(locked, introspect, undefined, owner.token);
+      expect(off.body.data).toBeUndefined();
+      expect(off.body.errors[0].message).toMatch(/introspection/i);
+      const page = await call(locked, '/graphql', { headers: { accept: 'text/html' } });
+      expect(page.text).not.toContain('GraphiQL');
+      const still = await gql(locked, '{ viewer { username } }', undefined, owner.token);
+      expect(still.body).toEqual({ data: { viewer: { username: 'root' } } });
+    });
+
     it('says 503 on /readyz when the database is gone', async () => {
       const db = ctx().db;
       const failing = { ...db, query: async () => Promise.reject(new Error('connection refused')) };
