@@ -13,6 +13,7 @@ import { ROOT, startServer, type RunningServer } from './support/process.ts';
  */
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasBrowser = existsSync(executablePath);
+if (!hasBrowser && process.env.REQUIRE_BROWSER) throw new Error(`REQUIRE_BROWSER is set but there is no chromium at ${executablePath}`);
 if (!hasBrowser) console.warn(`browser test SKIPPED: no chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`);
 
 describe.runIf(hasBrowser)('GraphiQL in a real browser (embedded demo)', () => {
