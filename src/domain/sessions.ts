@@ -81,23 +81,28 @@ interface StatsRow extends SessionKey {
  */
 function groupedStatsSql(viewer: Viewer, filter: InterceptionFilter, p: Params, restrict?: readonly SessionKey[]): string {
   const keys = restrict
-    ? `(SELECT * FROM unnest(${p.add(restrict.map((k) => k.sessionId))}::text[], ${p.add(restrict.map((k) => k.initiatorId))}::uuid[]))`
+    ? `unnest(${p.add(restrict.map((k) => k.sessionId))}::text[], ${p.add(restrict.map((k) => k.initiatorId))}::uuid[]) AS k(session_id, initiator_id)`
     : undefined;
   return `WITH ${statsCtes('', interceptionConditions(viewer, filter, p), keys)}`;
 }
 
 /**
  * CTEs `<prefix>f … <prefix>s`: per group, the aggregates of the rows matching `conds`
- * (optionally only the groups listed by the `keys` subquery). The matching interceptions are
- * read once with narrow columns and grouped; prompts are joined only for each group's newest
- * prompt time.
+ * (optionally only the groups listed by `keys`, a FROM item `k(session_id, initiator_id)`). The
+ * matching interceptions are read once with narrow columns and grouped; prompts are joined only
+ * for each group's newest prompt time. Listed groups are read group by group through the
+ * session_id index (a lateral join: a plain IN let the planner pick a 1M-row scan).
  */
 function statsCtes(prefix: string, conds: string, keys?: string): string {
   const [f, g, lp] = [`${prefix}f`, `${prefix}g`, `${prefix}lp`];
-  return `${f} AS MATERIALIZED (
-      SELECT i.id, i.session_id, i.initiator_id, i.started_at, i.ended_at, i.thread_root_id
-        FROM aibridge_interceptions i WHERE ${conds} ${keys ? `AND (i.session_id, i.initiator_id) IN ${keys}` : ''}
-    ),
+  const columns = 'i.id, i.session_id, i.initiator_id, i.started_at, i.ended_at, i.thread_root_id';
+  const rows = keys
+    ? `SELECT ${columns} FROM ${keys} CROSS JOIN LATERAL (
+         SELECT * FROM aibridge_interceptions i WHERE i.session_id = k.session_id AND i.initiator_id = k.initiator_id AND ${conds}
+         OFFSET 0 -- keeps the subquery per group (not flattened into a hash join over every row)
+       ) i`
+    : `SELECT ${columns} FROM aibridge_interceptions i WHERE ${conds}`;
+  return `${f} AS MATERIALIZED (${rows}),
     ${g} AS (
       SELECT session_id, initiator_id, min(started_at) AS started_at, max(ended_at) AS ended_at,
              count(*) FILTER (WHERE thread_root_id IS NULL) AS threads
@@ -141,7 +146,7 @@ function forwardPageSql(conds: string, p: Params, page: KeysetPage<SessionCursor
       SELECT i.session_id, i.initiator_id FROM aibridge_interceptions i
        WHERE ${conds} AND i.started_at <= ${upper} AND i.started_at >= (SELECT at FROM t)
     ),
-    ${statsCtes('c_', conds, '(SELECT session_id, initiator_id FROM cand)')},
+    ${statsCtes('c_', conds, 'cand k')},
     fast AS (
       SELECT * FROM c_s WHERE last_active_at >= (SELECT at FROM t) ${cursor} ORDER BY ${ORDER_DESC} LIMIT ${needParam}
     ),

@@ -110,6 +110,12 @@ describeEachDb(
     it('walks /sessions by after_session_id: every visible session once, in list order', async () => {
       for (const user of [owner, member]) {
         const whole = (await get('/api/v2/aibridge/sessions?limit=1000', user.token)).body;
+        // Small pages take the newest-prompts path (src/domain/sessions.ts, 16 prompts here), the
+        // 1000-row page the full grouping: both must give the same sequence.
+        for (const limit of [1, 2]) {
+          const small = await walk(`/api/v2/aibridge/sessions?limit=${limit}`, user.token, (b) => b.sessions as object[], (last: any) => `/api/v2/aibridge/sessions?limit=${limit}&after_session_id=${encodeURIComponent(last.id)}`);
+          expect(small).toEqual(whole.sessions);
+        }
         const all = await walk('/api/v2/aibridge/sessions?limit=4', user.token, (b) => b.sessions as { id: string }[], (last) => `/api/v2/aibridge/sessions?limit=4&after_session_id=${encodeURIComponent(last.id)}`);
         expect(all.map((x) => x.id)).toEqual(whole.sessions.map((x: { id: string }) => x.id));
         expect(new Set(all.map((x) => x.id)).size).toBe(all.length);
