@@ -13,6 +13,8 @@
  *   BENCH_PROFILE        1: run the gateway with --cpu-prof; profiles land in bench/profiles/
  *   BENCH_NO_EMBEDDED    1: skip the embedded start/restart timing
  *   BENCH_KEEP_PG        1: leave the PostgreSQL cluster running afterwards
+ *   BENCH_PG_JIT         off: run with PostgreSQL's JIT disabled for the database (default: PostgreSQL's
+ *                        own default, on), to show what a gateway that sets jit=off would get
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -123,7 +125,8 @@ async function bigSession(pool: pg.Pool): Promise<{ sessionId: string; threads: 
 // Servers
 
 async function startGateway(url: string, tag: string): Promise<{ proc: Started; base: string }> {
-  const flags = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH, 'profiles'), '--cpu-prof-name', `${tag}-${Date.now()}.cpuprofile`] : [];
+  // One folder per workload; V8 names each thread's profile (the largest is the main thread).
+  const flags = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH, 'profiles', tag)] : [];
   const proc = await startProcess(NODE, [...flags, ...MAIN, 'serve'], {
     cwd: ROOT,
     env: { ...env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', READ_ONLY: '0' },
@@ -269,7 +272,8 @@ function machine() {
 async function main() {
   const started = performance.now();
   const url = await startPostgres();
-  const pool = new pg.Pool({ connectionString: url, max: LOAD.connections, options: '-c TimeZone=UTC -c DateStyle=ISO' });
+  const jitOff = env.BENCH_PG_JIT === 'off' ? ' -c jit=off' : '';
+  const pool = new pg.Pool({ connectionString: url, max: LOAD.connections, options: `-c TimeZone=UTC -c DateStyle=ISO${jitOff}` });
   const rows: Row[] = [];
   let facts: DatasetFacts | undefined;
   let timings: StatementTiming[] = [];
@@ -280,6 +284,8 @@ async function main() {
     await ensureDataset(pool, url);
     // The seeded owner; the CLI also applies pending migrations (e.g. a new index) before anything is measured.
     const token = (await run(NODE, [...MAIN, 'token', 'create', '--username', 'admin'], { cwd: ROOT, env: { ...env, DATABASE_URL: url } })).trim();
+    await pool.query(env.BENCH_PG_JIT === 'off' ? 'ALTER DATABASE postgres SET jit = off' : 'ALTER DATABASE postgres RESET jit');
+    await pool.query('SELECT pg_reload_conf()');
     facts = await datasetFacts(pool);
     session = await bigSession(pool);
     log(`dataset: ${JSON.stringify(facts.rows)}; ${facts.sessions} sessions; W3 session ${session.sessionId} (${session.threads} threads)`);
@@ -312,7 +318,8 @@ async function main() {
         row.rssMiB = peakRssMiB(proc.child.pid);
         log(`${w.key}: ${fixed(row.result.rps)} req/s, p50 ${ms(row.result.p50)} ms, p95 ${ms(row.result.p95)} ms`);
       } finally {
-        await stopProcess(proc.child);
+        // A profiled process writes its profile on exit: give it time.
+        await stopProcess(proc.child, PROFILE ? 60_000 : 10_000);
       }
     }
 
@@ -373,7 +380,7 @@ async function main() {
   const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, totalSeconds: (performance.now() - started) / 1000 });
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}.md`);
+  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${env.BENCH_PG_JIT === 'off' ? '-jit-off' : ''}.md`);
   writeFileSync(file, report);
   process.stdout.write(`${report}\n`);
   log(`written to ${path.relative(ROOT, file)}`);
@@ -396,7 +403,7 @@ function renderReport(r: {
   const lines: string[] = [];
   lines.push(`# aibridge-graphql benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');
-  lines.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB.toFixed(0)} GiB RAM, Node ${m.node}, PostgreSQL ${r.facts.pgVersion} (scripts/pg-cluster.sh defaults, loopback). Load generator, gateway and PostgreSQL share the same cores.`);
+  lines.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB.toFixed(0)} GiB RAM, Node ${m.node}, PostgreSQL ${r.facts.pgVersion} (scripts/pg-cluster.sh defaults, loopback; JIT ${env.BENCH_PG_JIT === 'off' ? '**off** (BENCH_PG_JIT=off)' : 'on, the default'}). Load generator, gateway and PostgreSQL share the same cores.`);
   const f = r.facts.rows;
   lines.push(`- Dataset: ${f.aibridge_interceptions!.toLocaleString('en')} interceptions (${r.facts.sessions.toLocaleString('en')} sessions), ${f.aibridge_token_usages!.toLocaleString('en')} token usages, ${f.aibridge_tool_usages!.toLocaleString('en')} tool usages, ${f.aibridge_user_prompts!.toLocaleString('en')} prompts, ${f.aibridge_model_thoughts!.toLocaleString('en')} thoughts; database ${(r.facts.sizeMiB / 1024).toFixed(2)} GiB. Seed: \`seed --interceptions ${N}\` (seed 42).`);
   lines.push(`- Each workload: ${LOAD.warmup} s warm-up, then ${LOAD.duration} s measured at ${LOAD.connections} concurrent connections (autocannon; the floor uses ${LOAD.connections} in-process loops). Gateway pool: 10 connections (default), one fresh server process per workload. Owner token.`);
