@@ -113,9 +113,17 @@ export async function listInterceptions(
       LIMIT ${p.add(page.limit + 1)} OFFSET ${p.add(page.offset ?? 0)}`,
     p.values,
   );
-  const hasMore = rows.length > page.limit;
+  return keysetResult(rows, page);
+}
+
+/**
+ * The page from rows read with LIMIT limit+1 (the extra row only tells that more exist), put
+ * back in list order when they were read from the end (`fromEnd`).
+ */
+export function keysetResult<T>(rows: T[], page: KeysetPage<unknown>): PageResult<T> {
   const kept = rows.slice(0, page.limit);
-  return { rows: reverse ? kept.reverse() : kept, hasMore };
+  if (page.fromEnd) kept.reverse();
+  return { rows: kept, hasMore: rows.length > page.limit };
 }
 
 export async function countInterceptions(db: Queryable, viewer: Viewer, filter: InterceptionFilter): Promise<number> {

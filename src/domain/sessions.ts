@@ -1,7 +1,7 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
 import { Params } from '../db/params.ts';
-import { interceptionConditions, isUuid, type InterceptionFilter, type KeysetPage, type PageResult } from './interceptions.ts';
+import { interceptionConditions, isUuid, keysetResult, type InterceptionFilter, type KeysetPage, type PageResult } from './interceptions.ts';
 import { tokenTotalsBySource, type TokenTotals } from './token-totals.ts';
 
 /**
@@ -192,9 +192,7 @@ export async function listSessions(
       ORDER BY ${reverse ? ORDER_ASC : ORDER_DESC} LIMIT ${p.add(page.limit + 1)} OFFSET ${p.add(page.offset ?? 0)}`,
     p.values,
   );
-  const hasMore = rows.length > page.limit;
-  const kept = rows.slice(0, page.limit);
-  if (reverse) kept.reverse();
+  const { rows: kept, hasMore } = keysetResult(rows, page);
   return { rows: await enrich(db, viewer, kept, { includeInFlight: filter.includeInFlight }), hasMore };
 }
 

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/db.ts';
 import { Params } from '../db/params.ts';
 import { modelThoughtsFor, toolUsagesFor, type ModelThoughtRow, type ToolUsageRow } from './children.ts';
 import { InvalidCursorError } from './errors.ts';
-import { INTERCEPTION_COLUMNS, interceptionConditions, isUuid, type InterceptionRow, type KeysetPage, type PageResult } from './interceptions.ts';
+import { INTERCEPTION_COLUMNS, interceptionConditions, isUuid, keysetResult, type InterceptionRow, type KeysetPage, type PageResult } from './interceptions.ts';
 import type { SessionKey, SessionScope } from './sessions.ts';
 import { tokenTotalsBySource, type TokenTotals } from './token-totals.ts';
 
@@ -90,9 +90,7 @@ export async function listThreads(
     limit: page.limit + 1,
     offset: page.offset ?? 0,
   });
-  const hasMore = rows.length > page.limit;
-  const kept = rows.slice(0, page.limit);
-  if (reverse) kept.reverse();
+  const { rows: kept, hasMore } = keysetResult(rows, page);
   return { rows: await withTokenTotals(db, viewer, kept, scope), hasMore };
 }
 

@@ -50,14 +50,21 @@ export function userPrompt(u: UserPromptRow) {
   };
 }
 
-/** codersdk.AIBridgeToolUsage: server_url and invocation_error are plain strings ("" for NULL). */
-export function toolUsage(t: ToolUsageRow) {
+/** The fields codersdk.AIBridgeToolUsage and AIBridgeToolCall begin with, in that order. */
+function toolHead(t: ToolUsageRow) {
   return {
     id: t.id,
     interception_id: t.interceptionId,
     provider_response_id: t.providerResponseId,
     server_url: t.serverUrl ?? '',
     tool: t.tool,
+  };
+}
+
+/** codersdk.AIBridgeToolUsage: server_url and invocation_error are plain strings ("" for NULL). */
+export function toolUsage(t: ToolUsageRow) {
+  return {
+    ...toolHead(t),
     input: t.input,
     injected: t.injected,
     invocation_error: t.invocationError ?? '',
@@ -68,17 +75,7 @@ export function toolUsage(t: ToolUsageRow) {
 
 /** codersdk.AIBridgeToolCall (session threads): injected before input, no invocation_error. */
 export function toolCall(t: ToolUsageRow) {
-  return {
-    id: t.id,
-    interception_id: t.interceptionId,
-    provider_response_id: t.providerResponseId,
-    server_url: t.serverUrl ?? '',
-    tool: t.tool,
-    injected: t.injected,
-    input: t.input,
-    metadata: metadataMap(t.metadata),
-    created_at: rfc3339(t.createdAt),
-  };
+  return { ...toolHead(t), injected: t.injected, input: t.input, metadata: metadataMap(t.metadata), created_at: rfc3339(t.createdAt) };
 }
 
 export function interception(
