@@ -208,10 +208,11 @@ export async function seed(db: Db, opts: SeedOptions): Promise<number> {
         const model = pick(r, flavor.models);
         for (let step = 0; step < loop && written < total; step++) {
           const id = step === 0 ? rootId : uuid(r);
-          const started = clock + int(r, 1, 900_000);
-          const duration = int(r, 400_000, 45_000_000);
-          // The newest handful stay in flight (ended_at NULL) to show they are filtered out.
+          // The last handful written stay in flight (ended_at NULL), started just before `end`,
+          // as requests in flight are the newest: lists hide them unless asked.
           const inFlight = written >= total - 3;
+          const started = inFlight ? endMicros - (total - written) * 1_000_000 : clock + int(r, 1, 900_000);
+          const duration = int(r, 400_000, 45_000_000);
           const ended = inFlight ? null : started + duration;
           clock = started + duration + int(r, 0, 5_000_000);
           const responseId = flavor.toolStyle === 'anthropic' ? `msg_${uuid(r).replace(/-/g, '')}` : `resp_${uuid(r).replace(/-/g, '')}`;
