@@ -4,13 +4,15 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
-import { AuthError, authenticate, tokenFromRequest } from './auth/viewer.ts';
+import { AuthError } from './auth/viewer.ts';
+import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { schema } from './graphql/index.ts';
-import { handleRest, isRestPath } from './rest/router.ts';
+import { documentLimitPlugins } from './graphql/limits.ts';
+import { authenticateRequest, handleRest, isRestPath } from './rest/router.ts';
 import { routes } from './rest/routes.ts';
-import { json } from './rest/respond.ts';
+import { errorResponse, json } from './rest/respond.ts';
 
 export interface AppDeps {
   db: Db;
@@ -41,9 +43,78 @@ function useRoutes(db: Db): Plugin {
   };
 }
 
+/**
+ * Largest request body accepted. GraphQL documents here are reads of a few kilobytes (the token
+ * limit in ./graphql/limits.ts stops far smaller ones); REST endpoints take no body at all.
+ */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Reads a body stream, giving up (null) as soon as it passes `max` bytes. */
+async function readAtMost(body: ReadableStream<Uint8Array>, max: number): Promise<Buffer | null> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * 413 for bodies over `max` bytes: at once when Content-Length says so, otherwise (chunked) while
+ * reading, so an endless upload is never held in memory. The body read here is handed on.
+ */
+function useBodyLimit(max: number): Plugin {
+  return {
+    async onRequest({ request, url, setRequest, endResponse, fetchAPI }) {
+      if (request.body === null) return;
+      const rest = isRestPath(url.pathname);
+      const tooLarge = () => {
+        const message = `Request body too large: at most ${max} bytes are accepted.`;
+        endResponse(
+          rest
+            ? errorResponse(413, { message: 'Request body too large.', detail: message })
+            : json({ errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE', max } }] }, 413),
+        );
+      };
+      if (Number(request.headers.get('content-length')) > max) return tooLarge();
+      // REST never reads a body (every route is GET): nothing to buffer.
+      if (rest) return;
+      const bytes = await readAtMost(request.body, max);
+      if (bytes === null) return tooLarge();
+      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(bytes), signal: request.signal }));
+    },
+  };
+}
+
+const STATUS_CODES: Record<number, string> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+
+/**
+ * Yoga answers some malformed GraphQL requests (an unsupported Content-Type: 415) with an
+ * empty body; clients get a GraphQL error body with a code there too.
+ */
+function useJsonErrorBodies(endpoint: string): Plugin {
+  return {
+    onResponse({ request, response, setResponse }) {
+      if (response.status < 400 || response.headers.get('content-type') || new URL(request.url).pathname !== endpoint) return;
+      const message = `${response.status} ${response.statusText || 'Bad request'}`.trim();
+      const code = STATUS_CODES[response.status] ?? 'BAD_REQUEST';
+      setResponse(json({ errors: [{ message, extensions: { code } }] }, response.status, Object.fromEntries(response.headers)));
+    },
+  };
+}
+
 /** Builds the whole HTTP handler; does no I/O until a request arrives. */
 export function createApp(deps: AppDeps): App {
-  const { db } = deps;
+  // Every statement of a request goes through this guard (see ./domain/text-input.ts).
+  const db = rejectingNulText(deps.db);
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -58,10 +129,16 @@ export function createApp(deps: AppDeps): App {
       // A prefilled demo token must win over headers a browser kept from an earlier data dir.
       shouldPersistHeaders: !deps.graphiqlHeaders,
     },
-    plugins: [useRoutes(db), ...(deps.introspection === false ? [useDisableIntrospection()] : [])],
+    plugins: [
+      useBodyLimit(MAX_BODY_BYTES),
+      useJsonErrorBodies('/graphql'),
+      useRoutes(db),
+      ...documentLimitPlugins(),
+      ...(deps.introspection === false ? [useDisableIntrospection()] : []),
+    ],
     async context({ request }) {
       try {
-        const viewer = await authenticate(db, tokenFromRequest(request));
+        const viewer = await authenticateRequest(db, request);
         return { db, viewer };
       } catch (err) {
         if (err instanceof AuthError) {
@@ -76,8 +153,16 @@ export function createApp(deps: AppDeps): App {
         if (original instanceof DatabaseUnavailableError) {
           return new GraphQLError('The database is unavailable.', { extensions: { code: 'SERVICE_UNAVAILABLE', http: { status: 503 } } });
         }
+        // Client mistakes are returned as the same object, given a code where graphql-js gives
+        // none (bad variable values): Yoga logs every error that maskError replaces, and these
+        // are not the server's problem.
+        const clientError = (e: GraphQLError) => {
+          (e.extensions as Record<string, unknown>).code ??= 'BAD_USER_INPUT';
+          return e;
+        };
+        if (original instanceof InvalidTextError && error instanceof GraphQLError) return clientError(error);
         // Expected errors keep their path and locations; only unexpected ones are replaced.
-        if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) return error;
+        if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) return clientError(error);
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

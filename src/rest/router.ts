@@ -1,6 +1,7 @@
 import type { Db } from '../db/db.ts';
 import { DatabaseUnavailableError } from '../db/db.ts';
 import { AuthError, authenticate, tokenFromRequest, type Viewer } from '../auth/viewer.ts';
+import { InvalidTextError } from '../domain/text-input.ts';
 import { errorResponse, HttpError } from './respond.ts';
 
 export interface RestContext {
@@ -24,12 +25,25 @@ export function isRestPath(pathname: string): boolean {
   return REST_PREFIXES.some((p) => pathname.startsWith(p)) || pathname === '/api/v2/aibridge';
 }
 
+/**
+ * `authenticate` for both surfaces: a token with characters no key can have (NUL) is malformed,
+ * so it answers 401 like any other malformed token.
+ */
+export async function authenticateRequest(db: Db, request: Request): Promise<Viewer> {
+  try {
+    return await authenticate(db, tokenFromRequest(request));
+  } catch (err) {
+    if (err instanceof InvalidTextError) throw new AuthError('Invalid API key format: unexpected characters.');
+    throw err;
+  }
+}
+
 /** Authenticates, finds the route and maps expected failures onto Coder's error bodies. */
 export async function handleRest(request: Request, db: Db, routes: Route[]): Promise<Response> {
   const url = new URL(request.url);
   try {
     const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
-    const viewer = await authenticate(db, tokenFromRequest(request));
+    const viewer = await authenticateRequest(db, request);
     if (!match) return errorResponse(404, { message: 'Route not found.', detail: `No route for ${url.pathname}.` });
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return errorResponse(405, { message: 'Method not allowed.', detail: `${request.method} is not supported on ${url.pathname}.` });
@@ -43,6 +57,7 @@ export async function handleRest(request: Request, db: Db, routes: Route[]): Pro
       return errorResponse(503, { message: 'The database is unavailable.', detail: 'Try again shortly.' });
     }
     if (err instanceof URIError) return errorResponse(400, { message: 'Invalid path encoding.' });
+    if (err instanceof InvalidTextError) return errorResponse(400, { message: 'Invalid input.', detail: err.message });
     console.error('rest: unexpected error', err);
     return errorResponse(500, { message: 'An internal error occurred.' });
   }

@@ -1,0 +1,30 @@
+import type { Queryable } from '../db/db.ts';
+
+/**
+ * PostgreSQL text cannot hold U+0000: a statement with such a parameter fails with an encoding
+ * error (a 500 if nothing catches it), and no stored value can equal it anyway. Any caller-given
+ * string can reach a parameter (search terms, path ids, cursors, GraphQL arguments, tokens), so
+ * the check sits at the one place they all pass through rather than at each input.
+ */
+export class InvalidTextError extends Error {
+  constructor() {
+    super('Text values cannot contain NUL (U+0000) characters.');
+    this.name = 'InvalidTextError';
+  }
+}
+
+function hasNul(v: unknown): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  return Array.isArray(v) && v.some(hasNul);
+}
+
+/**
+ * The same database, refusing (InvalidTextError) any statement whose parameters contain NUL
+ * before sending it. Everything else, `onStatement` included, is the wrapped object's.
+ */
+export function rejectingNulText<D extends Queryable>(db: D): D {
+  const guarded = Object.create(db) as D;
+  guarded.query = ((text: string, params?: readonly unknown[]) =>
+    params?.some(hasNul) ? Promise.reject(new InvalidTextError()) : db.query(text, params)) as D['query'];
+  return guarded;
+}
