@@ -18,6 +18,7 @@ const suffix = randomBytes(4).toString('hex');
 const owner = `coder_owner_${suffix}`;
 const reader = `coder_reader_${suffix}`;
 const database = `coder_ro_${suffix}`;
+const RO_ID = '0000000a-0000-4000-8000-00000000000a';
 const READ_TABLES = ['aibridge_interceptions', 'aibridge_token_usages', 'aibridge_tool_usages', 'aibridge_user_prompts', 'aibridge_model_thoughts', 'users', 'api_keys'];
 
 async function asAdmin(sql: string[], db = 'postgres') {
@@ -50,6 +51,13 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     }
     await c.query(`INSERT INTO users (id, email, username, rbac_roles, status) VALUES ('00000000-0000-4000-8000-0000000000aa', 'o@example.com', 'coder-admin', '{owner}', 'active')`);
     await c.query(`INSERT INTO api_keys (id, hashed_secret, user_id, expires_at) VALUES ($1, $2, '00000000-0000-4000-8000-0000000000aa', now() + interval '1 day')`, [id, hashSecret(secret)]);
+    // One completed interception with every child kind, so each endpoint has something to read.
+    await c.query(`INSERT INTO aibridge_interceptions (id, initiator_id, provider, model, started_at, ended_at, client, client_session_id)
+      VALUES ('${RO_ID}', '00000000-0000-4000-8000-0000000000aa', 'anthropic', 'claude-ro', now() - interval '1 minute', now(), 'ro-client', 'ro-session')`);
+    await c.query(`INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens, created_at) VALUES (gen_random_uuid(), '${RO_ID}', 'r', 3, 4, now())`);
+    await c.query(`INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, created_at) VALUES (gen_random_uuid(), '${RO_ID}', 'r', 'hello', now())`);
+    await c.query(`INSERT INTO aibridge_tool_usages (id, interception_id, provider_response_id, tool, input, created_at) VALUES (gen_random_uuid(), '${RO_ID}', 'r', 'Read', '{}', now())`);
+    await c.query(`INSERT INTO aibridge_model_thoughts (interception_id, content, created_at) VALUES ('${RO_ID}', 'hmm', now())`);
     await c.query(`GRANT CONNECT ON DATABASE ${database} TO ${reader}`);
     await c.query(`GRANT USAGE ON SCHEMA public TO ${reader}`);
     // Exactly the grants docs/read-only.md tells Coder operators to give: the gateway reads no other table.
@@ -86,5 +94,49 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     const { rows } = await c.query(`SELECT to_regclass('public._prisma_migrations') AS t`);
     await c.end();
     expect(rows[0].t).toBeNull();
+  });
+
+  // Every REST endpoint and every GraphQL root field (with the nested connections), over the
+  // SELECT-only login: each answers with the one interception, none errors.
+  const rest = async (p: string) => {
+    const res = await fetch(server!.url.replace('/graphql', p), { headers: { 'Coder-Session-Token': token } });
+    expect(res.status, p).toBe(200);
+    return res.json();
+  };
+  const gql = async (query: string) => {
+    const res = await fetch(server!.url, { method: 'POST', headers: { 'content-type': 'application/json', 'Coder-Session-Token': token }, body: JSON.stringify({ query }) });
+    const body = await res.json();
+    expect(body.errors, query).toBeUndefined();
+    return body.data;
+  };
+
+  it('serves every REST endpoint', async () => {
+    expect((await rest('/api/v2/aibridge/interceptions')).count).toBe(1);
+    expect((await rest('/api/experimental/aibridge/interceptions')).results[0].token_usages).toHaveLength(1);
+    expect((await rest('/api/v2/aibridge/sessions')).sessions[0].id).toBe('ro-session');
+    expect((await rest(`/api/v2/aibridge/sessions/${RO_ID}`)).threads[0].agentic_actions[0].thinking).toEqual([{ text: 'hmm' }]);
+    expect(await rest('/api/v2/aibridge/models')).toEqual(['claude-ro']);
+    expect(await rest('/api/v2/aibridge/clients')).toEqual(['ro-client']);
+  });
+
+  it('serves every GraphQL root field', async () => {
+    const i = `uuid userPrompts { prompt } toolUsages { tool } modelThoughts { content } tokenUsageSummary { inputTokens }
+      threadRoot { uuid } threadParent { uuid } session { sessionId }`;
+    const s = `sessionId threads { totalCount edges { node { uuid agenticActions { toolCalls { tool } } } } } interceptions { totalCount }`;
+    const data = await gql(`{
+      viewer { username interceptions { totalCount } sessions { totalCount } }
+      interceptions { totalCount edges { node { id ${i} } } }
+      interception(id: "${RO_ID}") { ${i} }
+      sessions { totalCount edges { node { id ${s} } } }
+      session(id: "ro-session") { ${s} }
+      models clients
+    }`);
+    expect(data.viewer.interceptions.totalCount).toBe(1);
+    expect(data.interception.userPrompts).toEqual([{ prompt: 'hello' }]);
+    expect(data.session.threads.totalCount).toBe(1);
+    expect(data.models).toEqual(['claude-ro']);
+    const ids = [data.interceptions.edges[0].node.id, data.sessions.edges[0].node.id];
+    const nodes = await gql(`{ node(id: "${ids[0]}") { id } nodes(ids: ${JSON.stringify(ids)}) { id } }`);
+    expect(nodes.nodes.map((n: { id: string }) => n.id)).toEqual(ids);
   });
 });
