@@ -88,10 +88,12 @@ function groupedStatsSql(viewer: Viewer, filter: InterceptionFilter, p: Params, 
 
 /**
  * CTEs `<prefix>f … <prefix>s`: per group, the aggregates of the rows matching `conds`
- * (optionally only the groups listed by `keys`, a FROM item `k(session_id, initiator_id)`). The
- * matching interceptions are read once with narrow columns and grouped; prompts are joined only
- * for each group's newest prompt time. Listed groups are read group by group through the
- * session_id index (a lateral join: a plain IN let the planner pick a 1M-row scan).
+ * (optionally only the groups listed by `keys`, a FROM item `k(session_id, initiator_id)`).
+ * Listed groups are read group by group through the (session_id, initiator_id) index (a lateral
+ * join: a plain IN let the planner pick a 1M-row scan), and each member's newest prompt through
+ * the (interception_id, created_at) index: a hash join there read the whole prompts table
+ * (~90 ms at 1M interceptions) to use a few hundred of its rows. Without keys every matching
+ * row is grouped, and a hash join is the right shape for that.
  */
 function statsCtes(prefix: string, conds: string, keys?: string): string {
   const [f, g, lp] = [`${prefix}f`, `${prefix}g`, `${prefix}lp`];
@@ -102,17 +104,22 @@ function statsCtes(prefix: string, conds: string, keys?: string): string {
          OFFSET 0 -- keeps the subquery per group (not flattened into a hash join over every row)
        ) i`
     : `SELECT ${columns} FROM aibridge_interceptions i WHERE ${conds}`;
+  const newestPrompts = keys
+    ? `SELECT x.session_id, x.initiator_id, max(pr.at) AS at
+         FROM ${f} x CROSS JOIN LATERAL (
+           SELECT pr.created_at AS at FROM aibridge_user_prompts pr WHERE pr.interception_id = x.id ORDER BY pr.created_at DESC LIMIT 1
+         ) pr
+        GROUP BY x.session_id, x.initiator_id`
+    : `SELECT x.session_id, x.initiator_id, max(pr.created_at) AS at
+         FROM ${f} x JOIN aibridge_user_prompts pr ON pr.interception_id = x.id
+        GROUP BY x.session_id, x.initiator_id`;
   return `${f} AS MATERIALIZED (${rows}),
     ${g} AS (
       SELECT session_id, initiator_id, min(started_at) AS started_at, max(ended_at) AS ended_at,
              count(*) FILTER (WHERE thread_root_id IS NULL) AS threads
         FROM ${f} GROUP BY session_id, initiator_id
     ),
-    ${lp} AS (
-      SELECT x.session_id, x.initiator_id, max(pr.created_at) AS at
-        FROM ${f} x JOIN aibridge_user_prompts pr ON pr.interception_id = x.id
-       GROUP BY x.session_id, x.initiator_id
-    ),
+    ${lp} AS (${newestPrompts}),
     ${prefix}s AS (
       SELECT g.session_id, g.initiator_id, g.started_at, g.ended_at, g.threads, COALESCE(lp.at, g.started_at) AS last_active_at
         FROM ${g} g LEFT JOIN ${lp} lp ON lp.session_id = g.session_id AND lp.initiator_id = g.initiator_id
@@ -120,47 +127,90 @@ function statsCtes(prefix: string, conds: string, keys?: string): string {
 }
 
 /**
+ * Prompt windows tried in turn by the forward page, for `need` rows: how many of the newest
+ * matching prompts to read, and how many distinct sessions among them bound the page. At 1M
+ * interceptions the newest 500 prompts cover ~140 sessions (3.5 per session). Sessions already
+ * listed before a cursor but still active just below it are seen in the window and then skipped
+ * (about 30 at a time in the benchmark data), hence the constant terms; the second window
+ * covers denser interleaving. Tests may change them.
+ */
+export const sessionPageWindows: { prompts: (need: number) => number; sessions: (need: number) => number }[] = [
+  { prompts: (n) => 8 * n + 200, sessions: (n) => 2 * n + 40 },
+  { prompts: (n) => 64 * n + 2000, sessions: (n) => 8 * n + 400 },
+];
+
+/** Which way the last forward sessions page was found (tests check that every way is taken). */
+export const sessionPageProbe: { onPath?: (path: string) => void } = {};
+
+/**
  * The forward page (newest first, optionally after a cursor) without grouping every matching
- * interception (SPEC §7: that costs seconds at 1M rows). Candidates come from the newest
- * prompts: T = the time of the K-th newest matching prompt at or before the cursor; every group
- * whose last activity lies in [T, cursor] has a prompt or a start in that range, so those groups
- * are the candidates. Their exact aggregates are computed, and if at least `need` of them are
- * active at or after T they are exactly the head of the list. Otherwise (few prompts, a sparse
- * window) the same statement falls back to grouping everything; PostgreSQL skips the branch not
- * chosen (a one-time filter), so this stays one statement either way.
+ * interception (SPEC §7: that costs seconds at 1M rows).
+ *
+ * A window reads the N newest matching prompts at or before the cursor's time (`upper`) and
+ * takes, per session, its newest prompt there. T = the time of the K-th session in that order
+ * (or of the N-th prompt when fewer sessions show up). Every prompt in (T, upper] is in the
+ * window, so every session active in (T, upper] is a candidate: it has a prompt there (then it
+ * is among the window's sessions) or, having no matching prompt, its earliest matching start
+ * lies there (then an interception started there, which the second half of the candidates
+ * reads). The candidates' exact aggregates are computed; if at least `need` of them are past
+ * the cursor and active after T, they are exactly the head of the list. Otherwise the next,
+ * larger window is tried, and then grouping of every matching row. All of it is one statement:
+ * each later step is gated on the earlier ones (PostgreSQL evaluates such conditions once and
+ * skips the gated scans), so the statement count does not depend on the data or page size.
  */
 function forwardPageSql(conds: string, p: Params, page: KeysetPage<SessionCursor>): string {
   const need = (page.offset ?? 0) + page.limit + 1;
   const upper = page.after ? `${p.add(page.after.lastActiveAt)}::timestamptz` : `'infinity'::timestamptz`;
   const cursor = page.after ? `AND ${POSITION} < (${cursorTuple(page.after, p)})` : '';
-  const needParam = p.add(need);
-  return `WITH t AS (
-      SELECT pr.created_at AS at FROM aibridge_user_prompts pr JOIN aibridge_interceptions i ON i.id = pr.interception_id
-       WHERE ${conds} AND pr.created_at <= ${upper}
-       ORDER BY pr.created_at DESC OFFSET ${p.add(need * PROMPT_WINDOW - 1)} LIMIT 1
+  // Bound only when a window uses it (PostgreSQL rejects a parameter no expression mentions).
+  const needParam = sessionPageWindows.length ? p.add(need) : '';
+  const ctes: string[] = [];
+  const oks: string[] = [];
+  sessionPageWindows.forEach((w, n) => {
+    const x = `w${n + 1}_`;
+    const prompts = p.add(w.prompts(need));
+    const sessions = w.sessions(need);
+    // A later window runs only when no earlier one found the page.
+    const gate = oks.length ? `AND NOT (${oks.join(' OR ')})` : '';
+    ctes.push(`${x}np AS (
+      SELECT pr.created_at AS at, i.session_id, i.initiator_id
+        FROM aibridge_user_prompts pr JOIN aibridge_interceptions i ON i.id = pr.interception_id
+       WHERE ${conds} AND pr.created_at <= ${upper} ${gate}
+       ORDER BY pr.created_at DESC LIMIT ${prompts}
     ),
-    cand AS (
-      SELECT i.session_id, i.initiator_id FROM aibridge_user_prompts pr JOIN aibridge_interceptions i ON i.id = pr.interception_id
-       WHERE ${conds} AND pr.created_at <= ${upper} AND pr.created_at >= (SELECT at FROM t)
+    ${x}seen AS (SELECT session_id, initiator_id, max(at) AS at FROM ${x}np GROUP BY session_id, initiator_id),
+    ${x}t AS (
+      SELECT CASE
+        WHEN (SELECT count(*) FROM ${x}seen) >= ${p.add(sessions)} THEN (SELECT at FROM ${x}seen ORDER BY at DESC OFFSET ${p.add(sessions - 1)} LIMIT 1)
+        WHEN (SELECT count(*) FROM ${x}np) >= ${prompts} THEN (SELECT min(at) FROM ${x}np)
+      END AS at -- NULL: every prompt up to the cursor fits in the window, which bounds nothing
+    ),
+    ${x}cand AS (
+      SELECT session_id, initiator_id FROM ${x}seen WHERE at > (SELECT at FROM ${x}t)
       UNION
       SELECT i.session_id, i.initiator_id FROM aibridge_interceptions i
-       WHERE ${conds} AND i.started_at <= ${upper} AND i.started_at >= (SELECT at FROM t)
+       WHERE ${conds} AND i.started_at <= ${upper} AND i.started_at > (SELECT at FROM ${x}t)
     ),
-    ${statsCtes('c_', conds, 'cand k')},
-    fast AS (
-      SELECT * FROM c_s WHERE last_active_at >= (SELECT at FROM t) ${cursor} ORDER BY ${ORDER_DESC} LIMIT ${needParam}
+    ${statsCtes(`${x}c_`, conds, `${x}cand k`)},
+    ${x}fast AS (
+      SELECT * FROM ${x}c_s WHERE last_active_at > (SELECT at FROM ${x}t) ${cursor} ORDER BY ${ORDER_DESC} LIMIT ${needParam}
     ),
-    decided AS (SELECT count(*) >= ${needParam} AS fast FROM fast),
-    ${statsCtes('a_', conds)},
+    ${x}ok AS (SELECT count(*) >= ${needParam} AS ok FROM ${x}fast)`);
+    oks.push(`(SELECT ok FROM ${x}ok)`);
+  });
+  const found = oks.length ? `(${oks.join(' OR ')})` : 'FALSE';
+  // Each branch's condition names the earlier windows first: AND stops at the first false, so a
+  // later window's statements (and their parallel workers) never start once one has found the page.
+  const branches = sessionPageWindows.map((_, n) => {
+    const earlier = oks.slice(0, n).map((ok) => `NOT ${ok} AND `).join('');
+    return `SELECT *, 'window ${n + 1}' AS via FROM w${n + 1}_fast WHERE ${earlier}(SELECT ok FROM w${n + 1}_ok)`;
+  });
+  return `WITH ${ctes.map((c) => `${c},\n`).join('')}
+    ${statsCtes('a_', `${conds} AND NOT ${found}`)},
     s AS (
-      SELECT * FROM fast WHERE (SELECT fast FROM decided)
-      UNION ALL
-      SELECT * FROM a_s WHERE NOT (SELECT fast FROM decided) ${cursor}
+      ${branches.map((b) => `${b}\n      UNION ALL\n      `).join('')}SELECT *, 'full' AS via FROM a_s WHERE NOT ${found} ${cursor}
     )`;
 }
-
-/** Prompts read per wanted session when looking for the newest sessions (sessions have several). */
-const PROMPT_WINDOW = 4;
 
 const STATS_COLUMNS = `session_id AS "sessionId", initiator_id AS "initiatorId", started_at AS "startedAt", ended_at AS "endedAt",
   threads::int AS "threadCount", last_active_at AS "lastActiveAt"`;
@@ -178,20 +228,23 @@ export async function listSessions(
 ): Promise<PageResult<SessionRow>> {
   const p = new Params();
   const reverse = Boolean(page.fromEnd);
+  const forward = !reverse && !page.before;
   const where: string[] = [];
   let cte: string;
-  if (!reverse && !page.before) {
+  if (forward) {
     cte = forwardPageSql(interceptionConditions(viewer, filter, p), p, page);
   } else {
     cte = groupedStatsSql(viewer, filter, p);
     if (page.after) where.push(`${POSITION} < (${cursorTuple(page.after, p)})`);
     if (page.before) where.push(`${POSITION} > (${cursorTuple(page.before, p)})`);
   }
-  const rows = await db.query<StatsRow>(
-    `${cte} SELECT ${STATS_COLUMNS} FROM s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+  const rows = await db.query<StatsRow & { via?: string }>(
+    `${cte} SELECT ${STATS_COLUMNS}${forward ? ', via' : ''} FROM s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${reverse ? ORDER_ASC : ORDER_DESC} LIMIT ${p.add(page.limit + 1)} OFFSET ${p.add(page.offset ?? 0)}`,
     p.values,
   );
+  if (forward) sessionPageProbe.onPath?.(rows[0]?.via ?? 'empty');
+  for (const r of rows) delete r.via;
   const { rows: kept, hasMore } = keysetResult(rows, page);
   return { rows: await enrich(db, viewer, kept, { includeInFlight: filter.includeInFlight }), hasMore };
 }
