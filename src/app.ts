@@ -8,6 +8,7 @@ import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
+import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
 import { documentLimitPlugins } from './graphql/limits.ts';
 import { authenticateRequest, handleRest, isRestPath } from './rest/router.ts';
@@ -135,6 +136,7 @@ export function createApp(deps: AppDeps): App {
       useRoutes(db),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
+      ...compiledExecutionPlugins(),
     ],
     async context({ request }) {
       try {
