@@ -17,6 +17,7 @@ Environment: DATABASE_URL, READ_ONLY, PORT, HOST, DATA_DIR (see README.md).`;
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+
 async function serve(config: Config) {
   const started = Date.now();
   const { db, mode, demoToken } = await openDatabase(config, err);
@@ -27,6 +28,10 @@ async function serve(config: Config) {
     graphiqlHeaders: demoToken ? { 'Coder-Session-Token': demoToken } : undefined,
   });
   const server = createServer(app);
+  // Idle keep-alive connections outlive a load balancer's (60 s is common), so the proxy, not
+  // the gateway, closes them: otherwise a request can race the close and be lost.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   // Installed before listening, so a signal that arrives as soon as the URL is printed drains too.
   let stopping = false;
@@ -38,7 +43,9 @@ async function serve(config: Config) {
       await db.close();
       process.exit(0);
     });
-    server.closeIdleConnections();
+    // Keep-alive connections outlive their last response by a minute: close each one as soon as
+    // its in-flight request has been answered.
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => process.exit(1), 10_000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -40,6 +41,28 @@ it('restarts on the same data without seeding again and prints the same token', 
     expect((await viewer(server.url, server.token!)).status).toBe(200);
   } finally {
     expect(await server.stop('SIGTERM'), server.log()).toBe(0);
+  }
+});
+
+it('keeps idle keep-alive connections longer than a load balancer would (no close race)', async () => {
+  const server = await startServer({ DATA_DIR: dataDir });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+      const req = http.get(server.url.replace('/graphql', '/healthz'), { agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+      });
+      req.on('error', reject);
+    });
+  try {
+    expect(await get()).toEqual({ status: 200, reused: false });
+    // Node's default keepAliveTimeout (5 s) would have closed the socket by now.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(await get()).toEqual({ status: 200, reused: true });
+  } finally {
+    agent.destroy();
+    await server.stop();
   }
 });
 
