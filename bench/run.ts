@@ -13,6 +13,7 @@
  *   BENCH_PROFILE        1: run the gateway with --cpu-prof; profiles land in bench/profiles/
  *   BENCH_NO_EMBEDDED    1: skip the embedded start/restart timing
  *   BENCH_KEEP_PG        1: leave the PostgreSQL cluster running afterwards
+ *   BENCH_LABEL          results file bench/results/<date>-<label>.md (keeps earlier runs of the day)
  *   BENCH_PG_JIT         off: run with PostgreSQL's JIT disabled for the database (default: PostgreSQL's
  *                        own default, on), to show what a gateway that sets jit=off would get
  */
@@ -395,7 +396,8 @@ async function main() {
   const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, totalSeconds: (performance.now() - started) / 1000 });
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${env.BENCH_PG_JIT === 'off' ? '-jit-off' : ''}.md`);
+  const suffix = env.BENCH_LABEL ? `-${env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : env.BENCH_PG_JIT === 'off' ? '-jit-off' : '';
+  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${suffix}.md`);
   writeFileSync(file, report);
   process.stdout.write(`${report}\n`);
   log(`written to ${path.relative(ROOT, file)}`);
