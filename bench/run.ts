@@ -14,8 +14,9 @@
  *   BENCH_NO_EMBEDDED    1: skip the embedded start/restart timing
  *   BENCH_KEEP_PG        1: leave the PostgreSQL cluster running afterwards
  *   BENCH_LABEL          results file bench/results/<date>-<label>.md (keeps earlier runs of the day)
- *   BENCH_PG_JIT         off: run with PostgreSQL's JIT disabled for the database (default: PostgreSQL's
- *                        own default, on), to show what a gateway that sets jit=off would get
+ *   BENCH_PG_JIT         off: PostgreSQL's JIT disabled for the whole database (default: PostgreSQL's
+ *                        own default, on). The gateway, the EXPLAIN table and the floor always run
+ *                        with jit=off (the gateway sets it); this changes what the peer (P4) gets
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -286,8 +287,10 @@ function machine() {
 async function main() {
   const started = performance.now();
   const url = await startPostgres();
-  const jitOff = env.BENCH_PG_JIT === 'off' ? ' -c jit=off' : '';
-  const pool = new pg.Pool({ connectionString: url, max: LOAD.connections, options: `-c TimeZone=UTC -c DateStyle=ISO${jitOff}` });
+  // The gateway's own session settings (src/db/postgres.ts, jit=off among them), so the EXPLAIN
+  // table and the SQL floor measure the statements as the gateway runs them: with PostgreSQL's
+  // default JIT the sessions page statement showed 1 s of JIT compilation the gateway never pays.
+  const pool = new pg.Pool({ connectionString: url, max: LOAD.connections, options: '-c TimeZone=UTC -c DateStyle=ISO -c jit=off' });
   const rows: Row[] = [];
   let facts: DatasetFacts | undefined;
   let timings: StatementTiming[] = [];
@@ -420,7 +423,7 @@ function renderReport(r: {
   const lines: string[] = [];
   lines.push(`# aibridge-graphql benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');
-  lines.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB.toFixed(0)} GiB RAM, Node ${m.node}, PostgreSQL ${r.facts.pgVersion} (scripts/pg-cluster.sh defaults, loopback; JIT ${env.BENCH_PG_JIT === 'off' ? '**off** (BENCH_PG_JIT=off)' : 'on, the default'}). Load generator, gateway and PostgreSQL share the same cores.`);
+  lines.push(`- Machine: ${m.cores} cores (${m.cpu}), ${m.memGiB.toFixed(0)} GiB RAM, Node ${m.node}, PostgreSQL ${r.facts.pgVersion} (scripts/pg-cluster.sh defaults, loopback; database JIT ${env.BENCH_PG_JIT === 'off' ? '**off** (BENCH_PG_JIT=off)' : 'on, the default'}; the gateway's connections, EXPLAIN and the floor run with jit=off as the gateway sets it). Load generator, gateway and PostgreSQL share the same cores.`);
   const f = r.facts.rows;
   lines.push(`- Dataset: ${f.aibridge_interceptions!.toLocaleString('en')} interceptions (${r.facts.sessions.toLocaleString('en')} sessions), ${f.aibridge_token_usages!.toLocaleString('en')} token usages, ${f.aibridge_tool_usages!.toLocaleString('en')} tool usages, ${f.aibridge_user_prompts!.toLocaleString('en')} prompts, ${f.aibridge_model_thoughts!.toLocaleString('en')} thoughts; database ${(r.facts.sizeMiB / 1024).toFixed(2)} GiB. Seed: \`seed --interceptions ${N}\` (seed 42).`);
   lines.push(`- Each workload: ${LOAD.warmup} s warm-up, then ${LOAD.duration} s measured at ${LOAD.connections} concurrent connections (autocannon; the floor uses ${LOAD.connections} in-process loops). Gateway pool: 10 connections (default), one fresh server process per workload. Owner token.`);
