@@ -1,4 +1,5 @@
 import type { Viewer } from '../../auth/viewer.ts';
+import { isUuid } from '../../domain/interceptions.ts';
 import { builder } from '../builder.ts';
 
 export interface UserRow {
@@ -29,8 +30,6 @@ builder.node(UserRef, {
     avatarUrl: t.exposeString('avatarUrl', { description: 'Avatar URL; empty when unset.' }),
   }),
 });
-
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 const toUser = (v: Viewer): UserRow => ({ id: v.id, username: v.username, name: v.name, avatarUrl: v.avatarUrl });
 
