@@ -86,8 +86,9 @@ async function count(pool: pg.Pool, sql: string): Promise<number> {
 }
 
 async function ensureDataset(pool: pg.Pool, url: string): Promise<void> {
-  const existing = await count(pool, `SELECT CASE WHEN to_regclass('aibridge_interceptions') IS NULL THEN 0
-      ELSE (SELECT count(*) FROM aibridge_interceptions) END AS n`);
+  // Two statements: a CASE around the count would still fail to plan on a new cluster.
+  const [table] = (await pool.query<{ t: string | null }>(`SELECT to_regclass('aibridge_interceptions')::text AS t`)).rows;
+  const existing = table?.t ? await count(pool, 'SELECT count(*) AS n FROM aibridge_interceptions') : 0;
   if (existing === N) {
     log(`dataset present: ${N} interceptions (delete bench/.pgdata to reseed)`);
     const [stats] = (await pool.query<{ done: boolean }>(
