@@ -25,6 +25,9 @@ it('takes the token from cookie, query, header then Bearer, first non-empty wins
   expect(tokenFromRequest(req('/', { authorization: 'Bearer from-bearer' }))).toBe('from-bearer');
   expect(tokenFromRequest(req('/', { authorization: 'Basic abc' }))).toBeUndefined();
   expect(tokenFromRequest(req('/', {}))).toBeUndefined();
+  // Cookie values are taken raw, as Coder does: a malformed escape fails the token check (401),
+  // it does not break the request.
+  expect(tokenFromRequest(req('/', { cookie: 'coder_session_token=%E0' }))).toBe('%E0');
 });
 
 let member: { id: string; token: string };

@@ -122,10 +122,15 @@ export async function parseInterceptionSearch(
   return errors.length > 0 ? { errors } : { filter };
 }
 
-/** `me`, a UUID (taken as is, like Coder), or a non-deleted username; null when unknown. */
+/**
+ * `me`, a UUID (taken as is, like Coder), or a non-deleted username; null when unknown. A caller
+ * who may not see other users' rows resolves only their own name: otherwise the different answers
+ * for an existing and an absent username would tell them who has an account.
+ */
 export async function resolveUser(db: Queryable, viewer: Viewer, v: string): Promise<string | null> {
   if (v === 'me') return viewer.id;
   if (isUuid(v)) return v.toLowerCase();
+  if (!viewer.seesAll) return v.toLowerCase() === viewer.username.toLowerCase() ? viewer.id : null;
   const [row] = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(username) = lower($1) AND NOT deleted', [v]);
   return row?.id ?? null;
 }

@@ -97,7 +97,9 @@ describeEachDb(
       expect((await o.request(InterceptionsCount, {})).interceptions.totalCount).toBe(13);
       expect((await o.request(InterceptionsCount, { filter: { initiator: 'ALICE' } })).interceptions.totalCount).toBe(12);
       expect((await o.request(InterceptionsCount, { filter: { initiator: 'me' } })).interceptions.totalCount).toBe(0);
-      expect((await client(app(), bob.token).request(InterceptionsCount, { filter: { initiator: 'alice' } })).interceptions.totalCount).toBe(0);
+      // Another user's name is unknown to a member (no account probing); their own resolves.
+      await expect(client(app(), bob.token).request(InterceptionsCount, { filter: { initiator: 'alice' } })).rejects.toThrow(/either does not exist, or you are unauthorized/);
+      expect((await client(app(), bob.token).request(InterceptionsCount, { filter: { initiator: 'Bob' } })).interceptions.totalCount).toBe(1);
       expect((await client(app(), bob.token).request(InterceptionDetail, { id: aliceIds[0]! })).interception).toBeNull();
     });
 

@@ -302,9 +302,14 @@ const PROBES: Probe[] = [
     run: many(() => OWNERS, (o) => rest(`/api/v2/aibridge/${endpoint}?q=initiator:${world.users[o].username}`)),
     check: (res, v) =>
       OWNERS.forEach((o, n) => {
+        // Another user's name is as unknown to a member as a name nobody has: no account probing.
+        if (!v.includes(o)) {
+          expect(res[n]!.status, res[n]!.text).toBe(400);
+          expect(res[n]!.body.validations).toEqual([{ field: 'initiator', detail: expect.stringMatching(/either does not exist, or you are unauthorized to view them/) }]);
+          return;
+        }
         const body = ok(res[n]!);
-        const mine = v.includes(o) ? [o] : [];
-        expect(body.count).toBe(endpoint === 'interceptions' ? rowsOf(mine).length : sessionsOf(mine).length);
+        expect(body.count).toBe(endpoint === 'interceptions' ? rowsOf([o]).length : sessionsOf([o]).length);
       }),
   })),
 
@@ -402,9 +407,13 @@ const PROBES: Probe[] = [
       { f: { initiator: world.users[o].username, includeInFlight: true } })),
     check: (res, v) =>
       OWNERS.forEach((o, n) => {
+        if (!v.includes(o)) {
+          expect(res[n]!.body.errors?.[0]?.extensions?.code, res[n]!.text).toBe('BAD_USER_INPUT');
+          expect(res[n]!.body.errors[0].message).toMatch(/either does not exist, or you are unauthorized to view them/);
+          return;
+        }
         const c = ok(res[n]!).data[field];
-        const mine = v.includes(o) ? [o] : [];
-        expect(c.totalCount).toBe(field === 'interceptions' ? rowsOf(mine, false).length : sessionsOf(mine).length);
+        expect(c.totalCount).toBe(field === 'interceptions' ? rowsOf([o], false).length : sessionsOf([o]).length);
       }),
   })),
 ];

@@ -86,8 +86,15 @@ describeEachDb(
     it('shows a member only the interceptions they initiated (lists and count)', async () => {
       const res = await get('/api/v2/aibridge/interceptions', s.alice.token);
       expect(res.text).toBe(goJson({ count: 4, results: [A5(), A3(), A2(), A1()] }));
+      // To a member another user's name is unknown, as in Coder: no telling who has an account.
       const bobs = await get('/api/v2/aibridge/interceptions?q=initiator:alice', s.bob.token);
-      expect(bobs.text).toBe(goJson({ count: 0, results: [] }));
+      expect(bobs.status).toBe(400);
+      expect(bobs.text).toBe(goJson({
+        message: 'Invalid workspace search query.',
+        validations: [{ field: 'initiator', detail: 'Query param "initiator" has invalid value: user "alice" either does not exist, or you are unauthorized to view them' }],
+      }));
+      const own = await get('/api/v2/aibridge/interceptions?q=initiator:BOB', s.bob.token);
+      expect(own.status).toBe(200);
     });
 
     it('lets an auditor read everything', async () => {

@@ -153,7 +153,10 @@ describeEachDb(
       const otherIds = new Set(rows.filter((r) => r.initiator === other.id).map((r) => r.id));
       const list = (await get('/api/v2/aibridge/interceptions?limit=1000', member.token)).body.results;
       expect(list.some((r: { id: string }) => otherIds.has(r.id))).toBe(false);
-      expect((await get('/api/v2/aibridge/interceptions?q=initiator:other', member.token)).body).toEqual({ count: 0, results: [] });
+      const byName = await get('/api/v2/aibridge/interceptions?q=initiator:other', member.token);
+      expect(byName.status).toBe(400);
+      expect(byName.body.validations[0].detail).toMatch(/user "other" either does not exist, or you are unauthorized to view them/);
+      expect((await get(`/api/v2/aibridge/interceptions?q=initiator:${other.id}`, member.token)).body).toEqual({ count: 0, results: [] });
       const sessions = (await get('/api/v2/aibridge/sessions?limit=1000', member.token)).body.sessions;
       expect(sessions.some((x: { id: string }) => x.id.startsWith('bb-'))).toBe(false);
       expect((await get('/api/v2/aibridge/sessions?q=session_id:bb-s1', member.token)).body).toEqual({ count: 0, sessions: [] });

@@ -33,8 +33,9 @@ export async function toFilter({ db, viewer }: GraphQLContext, input: Intercepti
     const v = input[key];
     if (v != null) f[key] = v;
   }
-  const after = f.startedAfter === undefined ? undefined : parseRfc3339(f.startedAfter);
-  const before = f.startedBefore === undefined ? undefined : parseRfc3339(f.startedBefore);
+  // Upper-cased as REST does: the DateTime scalar also accepts a lower-case `t` and `z`.
+  const after = f.startedAfter === undefined ? undefined : parseRfc3339(f.startedAfter.toUpperCase());
+  const before = f.startedBefore === undefined ? undefined : parseRfc3339(f.startedBefore.toUpperCase());
   if (after && before && before.epochNanos <= after.epochNanos) {
     throw badInput('"startedBefore" must be after "startedAfter".', 'filter.startedBefore');
   }

@@ -4,6 +4,7 @@ import {
   type InterceptionRow,
   listInterceptions,
 } from '../../domain/interceptions.ts';
+import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { loaders } from '../loaders.ts';
@@ -62,7 +63,10 @@ builder.node(InterceptionRef, {
     }),
     apiKeyId: t.exposeString('apiKeyId', { nullable: true, description: 'Coder API key used, if any.' }),
     credentialKind: t.expose('credentialKind', { type: CredentialKindEnum, description: 'Centralized key or BYOK.' }),
-    credentialHint: t.exposeString('credentialHint', { description: 'Masked credential, e.g. `sk-a...efgh`; empty when unknown.' }),
+    credentialHint: t.string({
+      description: 'Masked credential, e.g. `sk-a...efgh`; empty when unknown; `...` when the stored hint is not masked.',
+      resolve: (i) => displayCredentialHint(i.credentialHint),
+    }),
     sessionId: t.exposeString('sessionId', { description: 'Client session id, else thread root id, else own id.' }),
     threadRoot: t.field({
       type: InterceptionRef,

@@ -21,7 +21,7 @@ builder.node(UserRef, {
       [ids.filter(isUuid), viewer.seesAll, viewer.id],
     );
     const byId = new Map(rows.map((r) => [r.id, { id: r.id, username: r.username, name: r.name, avatarUrl: r.avatar_url }]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
   },
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID', description: "The user's UUID in Coder." }),
