@@ -17,6 +17,8 @@ Environment: DATABASE_URL, READ_ONLY, PORT, HOST, DATA_DIR (see README.md).`;
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
 
 async function serve(config: Config) {
   const started = Date.now();
@@ -25,7 +27,9 @@ async function serve(config: Config) {
     db,
     graphiql: config.graphiql,
     introspection: config.introspection,
-    graphiqlHeaders: demoToken ? { 'Coder-Session-Token': demoToken } : undefined,
+    // The page is served before authentication: it carries the owner's token only where nobody
+    // but this machine can load it.
+    graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
   });
   const server = createServer(app);
   // Idle keep-alive connections outlive a load balancer's (60 s is common), so the proxy, not
@@ -39,9 +43,11 @@ async function serve(config: Config) {
     if (stopping) return;
     stopping = true;
     err(`${signal}: draining requests`);
-    server.close(async () => {
-      await db.close();
-      process.exit(0);
+    server.close(() => {
+      db.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
     });
     // Keep-alive connections outlive their last response by a minute: close each one as soon as
     // its in-flight request has been answered.
