@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { type Db, type Queryable, type Row, RAW_TEXT_TYPES } from './db.ts';
+import { type Db, type Queryable, RAW_TEXT_TYPES } from './db.ts';
 
 const identity = (value: string) => value;
 const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, identity]));

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { type Db, type Queryable, type Row, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
+import { type Db, type Queryable, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
 
 const rawText = new Set<number>(RAW_TEXT_TYPES);
 const types = {

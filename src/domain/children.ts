@@ -98,7 +98,7 @@ export async function userPromptsFor(db: Queryable, ids: readonly string[]): Pro
   return groupBy(ids, rows);
 }
 
-/** Model thoughts have no id (Coder's table has no key); ties keep insertion order via ctid. */
+/** Model thoughts have no id (Coder's table has no key); ctid only makes ties deterministic. */
 export async function modelThoughtsFor(db: Queryable, ids: readonly string[]): Promise<ModelThoughtRow[][]> {
   const rows = await db.query<ModelThoughtRow>(
     `SELECT interception_id AS "interceptionId", content, metadata, created_at AS "createdAt"

@@ -39,8 +39,6 @@ export interface InterceptionFilter {
   /** `Unknown` also matches NULL, as Coder stores both. */
   client?: string;
   sessionId?: string;
-  /** Interceptions of the thread with this root id (the root itself included). */
-  threadRootId?: string;
   /** Inclusive bounds, RFC 3339. */
   startedAfter?: string;
   startedBefore?: string;
@@ -60,11 +58,6 @@ export function interceptionConditions(viewer: Viewer, f: InterceptionFilter, p:
     c.push(f.client === 'Unknown' ? `(${a}.client IS NULL OR ${a}.client = 'Unknown')` : `${a}.client = ${p.add(f.client)}`);
   }
   if (f.sessionId !== undefined) c.push(`${a}.session_id = ${p.add(f.sessionId)}`);
-  if (f.threadRootId !== undefined) {
-    // Not a UUID: no thread has that root (and the cast would fail in SQL).
-    const root = isUuid(f.threadRootId) ? p.add(f.threadRootId.toLowerCase()) : null;
-    c.push(root ? `(${a}.id = ${root}::uuid OR ${a}.thread_root_id = ${root}::uuid)` : 'FALSE');
-  }
   if (f.startedAfter !== undefined) c.push(`${a}.started_at >= ${p.add(f.startedAfter)}::timestamptz`);
   if (f.startedBefore !== undefined) c.push(`${a}.started_at <= ${p.add(f.startedBefore)}::timestamptz`);
   return c.join(' AND ');

@@ -28,7 +28,6 @@ export interface ThreadRow {
   /** As stored; see `displayCredentialHint` for what may be shown. */
   credentialHint: string;
   /** The root's started_at: the thread order (with id). */
-  rootStartedAt: string;
   /** Earliest started_at / latest ended_at over the thread's interceptions. */
   startedAt: string;
   endedAt: string | null;
@@ -171,7 +170,7 @@ async function selectThreads(
   const all = [...where, 'r.thread_root_id IS NULL', interceptionConditions(viewer, scope, p, 'r')];
   return db.query<ThreadBase>(
     `SELECT r.id, r.session_id AS "sessionId", r.initiator_id AS "initiatorId", r.model, r.provider,
-            r.credential_kind::text AS "credentialKind", r.credential_hint AS "credentialHint", r.started_at AS "rootStartedAt",
+            r.credential_kind::text AS "credentialKind", r.credential_hint AS "credentialHint",
             (SELECT pr.prompt FROM aibridge_user_prompts pr WHERE pr.interception_id = r.id
               ORDER BY pr.created_at, pr.id LIMIT 1) AS prompt,
             span.started_at AS "startedAt", span.ended_at AS "endedAt"

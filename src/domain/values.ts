@@ -17,12 +17,6 @@ export function rfc3339OrNull(pgTimestamp: string | null | undefined): string | 
   return pgTimestamp == null ? null : rfc3339(pgTimestamp);
 }
 
-/** int8/numeric text → number; token counts stay exact below 2^53. */
-export function int64(text: string | number | null | undefined): number {
-  if (text == null) return 0;
-  return typeof text === 'number' ? text : Number(text);
-}
-
 /**
  * Earliest / latest of PostgreSQL timestamp texts (UTC, as this connection prints them), nulls
  * ignored; null when none. The texts compare correctly as strings: fixed-width date and time,
