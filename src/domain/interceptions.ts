@@ -110,6 +110,57 @@ export async function listInterceptions(
 }
 
 /**
+ * Whose interceptions a nested connection lists: one user's (`User.interceptions`) or one
+ * session's (`Session.interceptions`: the initiator and the session id).
+ */
+export interface InterceptionParent {
+  initiatorId: string;
+  sessionId?: string;
+}
+
+/** Identifies a parent in maps; JSON because session ids are free text (no separator is safe). */
+export const interceptionParentKey = (k: InterceptionParent) => JSON.stringify([k.initiatorId.toLowerCase(), k.sessionId ?? null]);
+
+/**
+ * The first (or, fromEnd, the last) `limit` visible interceptions of each parent matching
+ * `filter`, in list order (started_at DESC, id DESC): one statement whatever the number of
+ * parents, for nested GraphQL lists (`sessions { interceptions }`). Each page is what
+ * listInterceptions returns for `{ ...filter, ...parent }` without a cursor; cursor pages use it.
+ * Either every parent has a sessionId or none has, and `filter` names neither the initiator nor,
+ * for sessions, the session (the parents do).
+ */
+export async function firstInterceptionPages(
+  db: Queryable,
+  viewer: Viewer,
+  filter: InterceptionFilter,
+  parents: readonly InterceptionParent[],
+  page: { limit: number; fromEnd?: boolean },
+): Promise<PageResult<InterceptionRow>[]> {
+  const bySession = parents.some((k) => k.sessionId !== undefined);
+  if (bySession && !parents.every((k) => k.sessionId !== undefined)) throw new Error('firstInterceptionPages: mixed parent kinds');
+  const unique = [...new Map(parents.map((k) => [interceptionParentKey(k), k])).values()];
+  const p = new Params();
+  const initiators = p.add(unique.map((k) => k.initiatorId.toLowerCase()));
+  const join = bySession
+    ? `JOIN unnest(${initiators}::uuid[], ${p.add(unique.map((k) => k.sessionId!))}::text[]) AS k(initiator_id, session_id)
+            ON i.initiator_id = k.initiator_id AND i.session_id = k.session_id`
+    : `JOIN unnest(${initiators}::uuid[]) AS k(initiator_id) ON i.initiator_id = k.initiator_id`;
+  const partition = bySession ? 'i.initiator_id, i.session_id' : 'i.initiator_id';
+  const order = page.fromEnd ? 'i.started_at ASC, i.id ASC' : 'i.started_at DESC, i.id DESC';
+  const rows = await db.query<InterceptionRow & { n: string }>(
+    `SELECT * FROM (
+       SELECT ${INTERCEPTION_COLUMNS()}, row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) AS n
+         FROM aibridge_interceptions i ${join}
+        WHERE ${interceptionConditions(viewer, filter, p)}
+     ) x WHERE n <= ${p.add(page.limit + 1)} ORDER BY n`,
+    p.values,
+  );
+  const perParent = new Map<string, InterceptionRow[]>(unique.map((k) => [interceptionParentKey(k), []]));
+  for (const { n: _n, ...r } of rows) perParent.get(interceptionParentKey(bySession ? r : { initiatorId: r.initiatorId }))?.push(r);
+  return parents.map((k) => keysetResult(perParent.get(interceptionParentKey(k))!, page));
+}
+
+/**
  * The page from rows read with LIMIT limit+1 (the extra row only tells that more exist), put
  * back in list order when they were read from the end (`fromEnd`).
  */

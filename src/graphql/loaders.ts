@@ -1,7 +1,15 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor, usersByIds } from '../domain/children.ts';
-import { interceptionsByIds, type PageResult } from '../domain/interceptions.ts';
+import {
+  firstInterceptionPages,
+  interceptionParentKey,
+  interceptionsByIds,
+  type InterceptionFilter,
+  type InterceptionParent,
+  type InterceptionRow,
+  type PageResult,
+} from '../domain/interceptions.ts';
 import { sessionGroupKey, sessionsByKeys, type SessionKey } from '../domain/sessions.ts';
 import { firstThreadPages, interceptionsOfThreads, threadCountsOfSessions } from '../domain/thread-batches.ts';
 import { agenticActionsFor, threadsByRootIds, type ThreadRow } from '../domain/threads.ts';
@@ -14,6 +22,24 @@ export interface ThreadPageKey {
   limit: number;
   fromEnd: boolean;
   includeInFlight: boolean;
+}
+
+/**
+ * A first page of a user's or a session's interceptions, as asked by User.interceptions and
+ * Session.interceptions without cursors. `filter` is what the parents share: it names neither the
+ * initiator nor (for sessions) the session, which `parent` gives.
+ */
+export interface InterceptionPageKey {
+  parent: InterceptionParent;
+  filter: InterceptionFilter;
+  limit: number;
+  fromEnd: boolean;
+}
+
+/** Parents whose pages can share a statement: same kind of parent, filter and page size. */
+function interceptionPageShape(k: InterceptionPageKey): string {
+  const filter = Object.entries(k.filter).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
+  return JSON.stringify([k.parent.sessionId !== undefined, filter, k.limit, k.fromEnd]);
 }
 
 /**
@@ -71,6 +97,24 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
         return out;
       },
       { cacheKeyFn: (k) => `${sessionGroupKey(k.session)} ${k.limit} ${k.fromEnd} ${k.includeInFlight}` },
+    ),
+    /** Sibling users or sessions asking for the same page shape share one batched read. */
+    interceptionPages: new DataLoader(
+      async (keys: readonly InterceptionPageKey[]): Promise<PageResult<InterceptionRow>[]> => {
+        const out: PageResult<InterceptionRow>[] = new Array(keys.length);
+        const shapes = new Map<string, number[]>();
+        keys.forEach((k, n) => {
+          const shape = interceptionPageShape(k);
+          shapes.set(shape, [...(shapes.get(shape) ?? []), n]);
+        });
+        await Promise.all([...shapes.values()].map(async (indexes) => {
+          const { filter, limit, fromEnd } = keys[indexes[0]!]!;
+          const pages = await firstInterceptionPages(db, viewer, filter, indexes.map((n) => keys[n]!.parent), { limit, fromEnd });
+          indexes.forEach((n, i) => (out[n] = pages[i]!));
+        }));
+        return out;
+      },
+      { cacheKeyFn: (k) => `${interceptionParentKey(k.parent)} ${interceptionPageShape(k)}` },
     ),
   };
 });

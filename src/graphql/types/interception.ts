@@ -1,6 +1,7 @@
 import {
   countInterceptions,
   type InterceptionFilter,
+  type InterceptionParent,
   type InterceptionRow,
   listInterceptions,
 } from '../../domain/interceptions.ts';
@@ -121,10 +122,25 @@ export const InterceptionConnectionRef = builder.connectionObject({
   description: 'A page of interceptions, newest first (startedAt DESC, id DESC).',
 });
 
-/** Keyset pages of visible interceptions; the count runs only if totalCount is selected. */
-export async function interceptionConnection(ctx: GraphQLContext, filter: InterceptionFilter, args: ConnectionArgs) {
+/**
+ * Keyset pages of visible interceptions; the count runs only if totalCount is selected.
+ * With a `parent` (a nested list: User.interceptions, Session.interceptions), `filter` already
+ * names it, and a first page (no cursor) of sibling parents is read in one statement
+ * (loaders.interceptionPages); cursor pages are read per parent. totalCount stays one statement
+ * per parent, sent only for the connections that select it.
+ */
+export async function interceptionConnection(ctx: GraphQLContext, filter: InterceptionFilter, args: ConnectionArgs, parent?: InterceptionParent) {
   const page = keysetArgs(args, INTERCEPTION_PAGE, isTimeIdCursor);
-  const result = await listInterceptions(ctx.db, ctx.viewer, filter, page);
+  let result;
+  if (parent && !page.after && !page.before) {
+    // What the parents share: the parent's own keys travel in `parent`.
+    const { initiatorId: _initiatorId, ...shared } = filter;
+    if (parent.sessionId !== undefined) delete shared.sessionId;
+    shared.includeInFlight = Boolean(shared.includeInFlight);
+    result = await loaders(ctx).interceptionPages.load({ parent, filter: shared, limit: page.limit, fromEnd: page.fromEnd });
+  } else {
+    result = await listInterceptions(ctx.db, ctx.viewer, filter, page);
+  }
   return connection(page, result, (r) => ({ startedAt: r.startedAt, id: r.id }), once(() => countInterceptions(ctx.db, ctx.viewer, filter)));
 }
 
@@ -155,7 +171,8 @@ builder.objectField(UserRef, 'interceptions', (t) =>
       description: "This user's interceptions the caller may see, newest first.",
       args: { filter: t.arg({ type: InterceptionFilterInput, required: false }) },
       complexity: pageComplexity(INTERCEPTION_PAGE),
-      resolve: async (user, args, ctx) => interceptionConnection(ctx, { ...(await toFilter(ctx, args.filter)), initiatorId: user.id }, args),
+      resolve: async (user, args, ctx) =>
+        interceptionConnection(ctx, { ...(await toFilter(ctx, args.filter)), initiatorId: user.id }, args, { initiatorId: user.id }),
     },
     InterceptionConnectionRef,
   ),

@@ -89,7 +89,10 @@ builder.node(SessionRef, {
         description: "The session's interceptions, newest first.",
         complexity: pageComplexity(SESSION_PAGE),
         resolve: (s, args, ctx) =>
-          interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args),
+          interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args, {
+            initiatorId: s.initiatorId,
+            sessionId: s.sessionId,
+          }),
       },
       InterceptionConnectionRef,
     ),
