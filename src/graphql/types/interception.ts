@@ -1,10 +1,5 @@
-import {
-  countInterceptions,
-  type InterceptionFilter,
-  type InterceptionParent,
-  type InterceptionRow,
-  listInterceptions,
-} from '../../domain/interceptions.ts';
+import type { InterceptionFilter } from '../../domain/interception-filter.ts';
+import { countInterceptions, listInterceptions, type InterceptionParent, type InterceptionRow } from '../../domain/interceptions.ts';
 import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
