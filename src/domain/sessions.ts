@@ -1,6 +1,6 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
-import { named, sql } from '../db/sql.ts';
+import { named, sql, type SqlFragment } from '../db/sql.ts';
 import { isUuid } from './ids.ts';
 import { interceptionConditions, type InterceptionFilter } from './interception-filter.ts';
 import { keysetResult, type KeysetPage, type PageResult } from './paging.ts';
@@ -63,7 +63,7 @@ export async function listSessions(
     options.onPath?.(rows[0]?.via ?? 'empty');
     for (const r of rows) delete r.via;
   } else {
-    const where = [];
+    const where: SqlFragment[] = [];
     if (page.after) where.push(sql`${POSITION} < (${cursorTuple(page.after)})`);
     if (page.before) where.push(sql`${POSITION} > (${cursorTuple(page.before)})`);
     rows = await db.query<StatsRow>(named('sessions.pageBackward')`
