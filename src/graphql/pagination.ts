@@ -1,3 +1,4 @@
+import type { PageSize } from '../limits.ts';
 import { badInput } from './errors.ts';
 
 /** Relay's connection arguments as Pothos hands them over. */
@@ -8,16 +9,6 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-export interface PageSize {
-  /** Page size without first/last. */
-  default: number;
-  /** Largest first/last accepted. */
-  max: number;
-}
-
-export const INTERCEPTION_PAGE: PageSize = { default: 100, max: 1000 };
-export const SESSION_PAGE: PageSize = { default: 50, max: 1000 };
-export const THREAD_PAGE: PageSize = { default: 50, max: 200 };
 
 /** A keyset page in list order: rows after/before a position, the first or last `limit` of the range. */
 export interface KeysetArgs<C> {

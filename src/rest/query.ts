@@ -4,6 +4,7 @@ import { isUuid } from '../domain/ids.ts';
 import type { InterceptionFilter } from '../domain/interception-filter.ts';
 import { parseInterceptionSearch, type SearchSpec } from '../domain/search.ts';
 import { parseNonNegativeInt32, type Validation } from '../domain/validation.ts';
+import { REST_LIST_PAGE } from '../limits.ts';
 import { HttpError } from './respond.ts';
 
 /**
@@ -53,8 +54,6 @@ export class QueryReader {
   }
 }
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
 
 export interface ListPagination {
   limit: number;
@@ -67,7 +66,7 @@ export interface ListPagination {
 /**
  * The list endpoints' paging parameters: `limit`, `offset`, a cursor parameter (`after_id` as a
  * UUID, `after_session_id` as text, or none) and `q`. Checks, in Coder's order: parameter
- * syntax (all together), cursor with a non-zero offset, then the limit range (0/absent → 100).
+ * syntax (all together), cursor with a non-zero offset, then the limit range (0/absent → the default).
  */
 export function readListPagination(url: URL, cursor: { name: string; kind: 'uuid' | 'text' } | null): ListPagination {
   const r = new QueryReader(url);
@@ -82,9 +81,9 @@ export function readListPagination(url: URL, cursor: { name: string; kind: 'uuid
       detail: `Cannot use both ${cursor.name} and offset pagination in the same request.`,
     });
   }
-  if (limit === 0) limit = DEFAULT_LIMIT;
-  if (limit > MAX_LIMIT) {
-    throw new HttpError(400, { message: 'Invalid pagination limit value.', detail: `Pagination limit must be in range (0, ${MAX_LIMIT}]` });
+  if (limit === 0) limit = REST_LIST_PAGE.default;
+  if (limit > REST_LIST_PAGE.max) {
+    throw new HttpError(400, { message: 'Invalid pagination limit value.', detail: `Pagination limit must be in range (0, ${REST_LIST_PAGE.max}]` });
   }
   return { limit, offset, cursor: cursorValue, q };
 }

@@ -4,11 +4,11 @@ import type { PageResult } from '../../domain/paging.ts';
 import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
+import { INTERCEPTION_PAGE } from '../../limits.ts';
 import { loaders } from '../loaders.ts';
 import {
   type ConnectionArgs,
   connection,
-  INTERCEPTION_PAGE,
   isTimeIdCursor,
   keysetArgs,
   once,

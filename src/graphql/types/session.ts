@@ -22,9 +22,8 @@ import {
   keysetArgs,
   once,
   pageComplexity,
-  SESSION_PAGE,
-  THREAD_PAGE,
 } from '../pagination.ts';
+import { INTERCEPTION_PAGE, SESSION_PAGE, THREAD_PAGE } from '../../limits.ts';
 import { InterceptionConnectionRef, interceptionConnection, InterceptionRef } from './interception.ts';
 import { InterceptionFilterInput, toFilter } from './interception-filter.ts';
 import { TokenUsageSummaryRef } from './token-usage-summary.ts';
@@ -87,7 +86,7 @@ builder.node(SessionRef, {
       {
         type: InterceptionRef,
         description: "The session's interceptions, newest first.",
-        complexity: pageComplexity(SESSION_PAGE),
+        complexity: pageComplexity(INTERCEPTION_PAGE),
         resolve: (s, args, ctx) =>
           interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args, {
             initiatorId: s.initiatorId,
