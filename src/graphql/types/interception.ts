@@ -5,6 +5,7 @@ import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { INTERCEPTION_PAGE } from '../../limits.ts';
+import { epochMillis } from '../../domain/values.ts';
 import { loaders } from '../loaders.ts';
 import {
   type ConnectionArgs,
@@ -56,7 +57,7 @@ builder.node(InterceptionRef, {
       type: 'SafeInt',
       nullable: true,
       description: 'endedAt − startedAt in whole milliseconds; null while in flight.',
-      resolve: (i) => (i.endedAt == null ? null : Math.round(epochMs(i.endedAt) - epochMs(i.startedAt))),
+      resolve: (i) => (i.endedAt == null ? null : Math.round(epochMillis(i.endedAt) - epochMillis(i.startedAt))),
     }),
     apiKeyId: t.exposeString('apiKeyId', { nullable: true, description: 'Coder API key used, if any.' }),
     credentialKind: t.expose('credentialKind', { type: CredentialKindEnum, description: 'Centralized key or BYOK.' }),
@@ -104,13 +105,6 @@ builder.node(InterceptionRef, {
     }),
   }),
 });
-
-/** PostgreSQL timestamp text → epoch milliseconds (sub-millisecond digits kept as a fraction). */
-function epochMs(pg: string): number {
-  const m = /\.(\d+)/.exec(pg);
-  const micros = m ? Number(m[1]!.padEnd(6, '0').slice(0, 6)) : 0;
-  return Date.parse(pg.replace(/\.\d+/, '').replace(' ', 'T').replace(/\+00$/, 'Z')) + micros / 1000;
-}
 
 export const InterceptionConnectionRef = builder.connectionObject({
   type: InterceptionRef,
