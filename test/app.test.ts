@@ -36,7 +36,7 @@ async function goneDb(kind: DbKind): Promise<{ db: Db; dispose(): Promise<void> 
 describeEachDb(
   'app wiring',
   (ctx) => {
-    it('answers /healthz and /readyz with JSON', async () => {
+    it('answers /healthz ok and /readyz ready in JSON while the database is up', async () => {
       const app = createApp({ db: ctx().db });
       const health = await call(app, '/healthz');
       expect(health.status).toBe(200);
