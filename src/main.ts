@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase } from './db/open.ts';
 import { seed } from './db/seed.ts';
 import { createToken, createUser, ROLES, UserInputError, type Role } from './db/users.ts';
@@ -13,7 +13,7 @@ const USAGE = `usage: aibridge-graphql <command>
   user create --username U [--role owner|auditor|member] [--name N] [--email E]
   token create --username U [--lifetime-days D]   print a new session token
 
-Environment: DATABASE_URL, READ_ONLY, PORT, HOST, DATA_DIR (see README.md).`;
+Environment: ${CONFIG_VARIABLES.join(', ')} (see README.md).`;
 
 const err = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -14,7 +14,7 @@ import type { RestContext } from './router.ts';
  */
 export async function getInterceptions(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
-  const page = readListPagination(ctx.url, { name: 'after_id', kind: 'uuid' });
+  const page = readListPagination(ctx.url, 'after_id');
   const filter = await readSearch(
     ctx,
     page.q,

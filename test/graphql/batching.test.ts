@@ -40,7 +40,7 @@ describeEachDb(
   (ctx) => {
     const app = () => createApp({ db: ctx().db });
 
-    it('sessions → threads → agentic actions → tool calls and thinking', async () => {
+    it('sends as many statements for 100 sessions as for 5, down through threads and agentic actions to tool calls and thinking', async () => {
       const c = client(app(), owner.token);
       const small = await countStatements(ctx().db, () => c.request(NestedSessions, { first: 5 }));
       const large = await countStatements(ctx().db, () => c.request(NestedSessions, { first: 100 }));
@@ -60,7 +60,7 @@ describeEachDb(
       ]);
     });
 
-    it('interceptions with token usages, tool usages, prompts and initiator', async () => {
+    it('sends as many statements for 100 interceptions as for 5, with their token usages, tool usages, prompts and initiator', async () => {
       const c = client(app(), owner.token);
       const small = await countStatements(ctx().db, () => c.request(InterceptionsWithChildren, { first: 5 }));
       const large = await countStatements(ctx().db, () => c.request(InterceptionsWithChildren, { first: 100 }));

@@ -90,7 +90,7 @@ const onCompile = (d: DocumentNode) => compiled.push(d);
 describeEachDb(
   'GraphQL: compiled execution answers exactly as interpreted execution',
   (ctx) => {
-    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s: answers byte for byte the same compiled as interpreted', async (_name, c) => {
       const db = c.codes?.includes('INTERNAL_SERVER_ERROR') ? failingToolUsages(ctx().db) : ctx().db;
       const app = createApp({ db, onCompile });
       compiled.length = 0;

@@ -437,14 +437,14 @@ describeEachDb(
     let app: App;
     const getApp = () => (app ??= createApp({ db: ctx().db }));
 
-    it('the fixture is what the matrix assumes', () => {
+    it('seeds the six rows of member B and the six sessions the matrix counts on', () => {
       expect(world.rows.filter((r) => r.owner === 'B')).toHaveLength(6);
       expect(sessionsOf(OWNERS)).toHaveLength(6);
     });
 
     for (const p of PRINCIPALS) {
       for (const probe of PROBES) {
-        it(`${p.name} × ${probe.name}`, async () => {
+        it(`${p.name} × ${probe.name}: ${p.sees ? `sees the rows of ${p.sees.join(', ')} and no others` : 'is refused as unauthenticated'}`, async () => {
           const res = await probe.run(getApp(), p.token());
           expect(res.length).toBeGreaterThan(0);
           if (p.sees === null) {

@@ -63,7 +63,9 @@ builder.node(InterceptionRef, {
     credentialKind: t.expose('credentialKind', { type: CredentialKindEnum, description: 'Centralized key or BYOK.' }),
     credentialHint: t.string({
       description: 'Masked credential, e.g. `sk-a...efgh`; empty when unknown; `...` when the stored hint is not masked.',
-      resolve: (i) => displayCredentialHint(i.credentialHint),
+      // Unlike REST's thread hint (Coder writes `...` there), an empty hint stays empty: it
+      // reveals nothing, and tells a client the hint is unknown rather than unmasked.
+      resolve: (i) => (i.credentialHint === '' ? '' : displayCredentialHint(i.credentialHint)),
     }),
     sessionId: t.exposeString('sessionId', { description: 'Client session id, else thread root id, else own id.' }),
     threadRoot: t.field({
