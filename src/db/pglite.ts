@@ -7,8 +7,8 @@ const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, identity]))
 
 // A closed (or closing) PGlite is the embedded database gone: a 503, as PostgreSQL's connection
 // errors are. PGlite says so only in the message of a plain Error.
-function wrap(err: unknown): unknown {
-  return err instanceof Error && /^PGlite is clos(ed|ing)$/.test(err.message) ? new DatabaseUnavailableError(err) : err;
+function rethrow(err: unknown): never {
+  throw err instanceof Error && /^PGlite is clos(ed|ing)$/.test(err.message) ? new DatabaseUnavailableError(err) : err;
 }
 
 /**
@@ -22,7 +22,7 @@ export async function createPgliteDb(dataDir?: string, loadDataDir?: Blob): Prom
 
   const run = async <T,>(q: Pick<PGlite, 'query'>, s: Statement) => {
     db.onStatement?.(s);
-    return (await q.query<T>(s.text, s.values as unknown[], { parsers }).catch((err: unknown) => Promise.reject(wrap(err)))).rows;
+    return (await q.query<T>(s.text, s.values as unknown[], { parsers }).catch(rethrow)).rows;
   };
 
   const db: Db & { pglite: PGlite } = {
@@ -38,7 +38,7 @@ export async function createPgliteDb(dataDir?: string, loadDataDir?: Blob): Prom
           },
         };
         return fn(tx);
-      }).catch((err: unknown) => Promise.reject(wrap(err)));
+      }).catch(rethrow);
     },
     async exec(script) {
       await pglite.exec(script);

@@ -82,7 +82,7 @@ export async function tokenTotalsBySource(
   const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
   for (const r of rows) {
     // fromEntries defines own properties, so even a `__proto__` key stays a plain key.
-    const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i]!)]));
+    const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i])]));
     out.set(r.grp, {
       input: integerText(r.input),
       output: integerText(r.output),

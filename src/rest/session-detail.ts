@@ -20,7 +20,7 @@ import { THREAD_PAGE } from '../limits.ts';
 export async function getSessionDetail(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
   const { limit, afterId, beforeId } = readThreadPagination(ctx.url);
-  const key = await findSession(db, viewer, ctx.params[0]!);
+  const key = await findSession(db, viewer, ctx.params[0]);
   if (!key) throw new HttpError(404, { message: 'Session not found.' });
   const [session] = await sessionsByKeys(db, viewer, [key]);
   if (!session) throw new HttpError(404, { message: 'Session not found.' });
@@ -50,7 +50,7 @@ export async function getSessionDetail(ctx: RestContext): Promise<Response> {
       started_at: rfc3339(session.startedAt),
       ended_at: rfc3339OrNull(session.endedAt) ?? undefined,
       token_usage_summary: tokenUsageWithMetadata(session.tokenUsage),
-      threads: threads.rows.map((t, n) => thread(t, actions[n]!)),
+      threads: threads.rows.map((t, n) => thread(t, actions[n])),
     }),
   );
 }

@@ -229,7 +229,7 @@ describeEachDb(
           expect(u.inFlight).toEqual(strip(await c.request(RootPage, { first: 4, filter: { initiator: uuid, includeInFlight: true } })));
           for (const e of [...u.head.edges, ...u.tail.edges, ...u.inFlight.edges]) expect(owned.get(uuid)!.has(e.node.uuid)).toBe(true);
         }
-        if (who === 'owner') expect(initiators.get(bob.id)!.inFlight.edges[0]!.node.uuid).not.toBe(initiators.get(bob.id)!.head.edges[0]!.node.uuid);
+        if (who === 'owner') expect(initiators.get(bob.id)!.inFlight.edges[0].node.uuid).not.toBe(initiators.get(bob.id)!.head.edges[0].node.uuid);
       });
     }
 
@@ -246,7 +246,7 @@ describeEachDb(
       );
       expect(sessions[0]).toEqual({ rows: [], hasMore: false });
       expect(sessions[1]).toEqual(await listInterceptions(db, member, { initiatorId: alice.id, sessionId: 's-000', includeInFlight: true }, { limit: 2, fromEnd: true }));
-      expect(sessions[1]!.hasMore).toBe(true);
+      expect(sessions[1].hasMore).toBe(true);
     });
   },
   async ({ db }) => {

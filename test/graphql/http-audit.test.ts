@@ -21,7 +21,8 @@ describeEachDb(
     let url: string;
 
     beforeAll(async () => {
-      server = createServer(createApp({ db: ctx().db }));
+      const app = createApp({ db: ctx().db });
+      server = createServer((req, res) => void app(req, res));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       url = `http://127.0.0.1:${(server.address() as { port: number }).port}/graphql`;
     });

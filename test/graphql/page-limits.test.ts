@@ -51,7 +51,7 @@ describeEachDb(
   (ctx) => {
     const app = () => createApp({ db: ctx().db });
     const run = (path: string, args: string) =>
-      gql(app(), `${PATHS[path]!.replace('ARGS', args)} ${PAGE.replace('Connection', connectionTypeOf(path))}`, undefined, owner.token);
+      gql(app(), `${PATHS[path].replace('ARGS', args)} ${PAGE.replace('Connection', connectionTypeOf(path))}`, undefined, owner.token);
 
     it('has a test path for every connection in the schema', () => {
       expect(connectionFields().map(([name]) => name).sort()).toEqual(Object.keys(PATHS).sort());
@@ -101,7 +101,7 @@ function connectionTypeOf(path: string): string {
   const [type, field] = path.split('.') as [string, string];
   const object = schema.getType(type);
   if (!isObjectType(object)) throw new Error(`${type} is not an object type`);
-  return getNamedType(object.getFields()[field]!.type).name;
+  return getNamedType(object.getFields()[field].type).name;
 }
 
 /** The `c` connection wherever the path put it. */
@@ -111,7 +111,7 @@ function pageOf(data: unknown): { edges: unknown[]; pageInfo: { hasNextPage: boo
     if ('c' in node) return node.c as { edges: unknown[]; pageInfo: { hasNextPage: boolean } };
     const next = node.viewer ?? node.sessions;
     if (next) node = next as Record<string, unknown>;
-    else if ('edges' in node) node = (node.edges as { node: Record<string, unknown> }[])[0]!.node;
+    else if ('edges' in node) node = (node.edges as { node: Record<string, unknown> }[])[0].node;
     else throw new Error('no connection in the answer');
   }
 }
