@@ -3,6 +3,7 @@ import { countInterceptions, listInterceptions, type InterceptionParent, type In
 import type { PageResult } from '../../domain/paging.ts';
 import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 import type { GraphQLContext } from '../context.ts';
 import { INTERCEPTION_PAGE } from '../../limits.ts';
 import { epochMillis } from '../../domain/values.ts';
@@ -37,7 +38,8 @@ builder.node(InterceptionRef, {
   description: 'One LLM request proxied by AI Bridge, with what it cost and what the model did.',
   id: { resolve: (i) => i.id },
   // The same per-request loader as threadRoot/threadParent; null for absent or invisible rows.
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loaders(ctx).interceptions.load(id.toLowerCase()))),
+  brandLoadedObjects: false,
+  loadMany: (ids, ctx) => branded(InterceptionRef, Promise.all(ids.map((id) => loaders(ctx).interceptions.load(id.toLowerCase())))),
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID', description: 'The interception id (REST `id`).' }),
     initiator: t.field({

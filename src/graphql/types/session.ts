@@ -11,6 +11,7 @@ import {
 } from '../../domain/sessions.ts';
 import { listThreads } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { loaders } from '../loaders.ts';
@@ -48,9 +49,10 @@ builder.node(SessionRef, {
   description: "The interceptions sharing a session id and an initiator: one user's working session with an AI tool.",
   id: { resolve: (s) => `${s.initiatorId}:${s.sessionId}` },
   // Node lookups cover completed interceptions, as REST does; an invisible session is null.
+  brandLoadedObjects: false,
   loadMany: (ids, ctx) => {
     const sessions = loaders(ctx).sessions();
-    return Promise.all(ids.map(parseSessionKey).map(async (k) => (k ? withScope(false)(await sessions.load(k)) : null)));
+    return branded(SessionRef, Promise.all(ids.map(parseSessionKey).map(async (k) => (k ? withScope(false)(await sessions.load(k)) : null))));
   },
   fields: (t) => ({
     sessionId: t.exposeString('sessionId', { description: 'The session id (REST `id`): client session id, thread root id or interception id.' }),
