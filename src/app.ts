@@ -1,9 +1,10 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError } from 'graphql';
 import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
+import { named } from './db/sql.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
@@ -26,20 +27,39 @@ export interface AppDeps {
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
-/** Health, readiness and the REST shims answer before Yoga sees the request. */
+/** Health and the REST shims answer before Yoga sees the request. */
 function useRoutes(db: Db): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === '/healthz') return endResponse(json({ status: 'ok' }));
-      if (url.pathname === '/readyz') {
-        try {
-          await db.query('SELECT 1');
-          return endResponse(json({ status: 'ready' }));
-        } catch {
-          return endResponse(json({ status: 'unavailable', detail: 'the database is not reachable' }, 503));
-        }
-      }
       if (isRestPath(url.pathname)) return endResponse(await handleRest(request, db, routes));
+    },
+  };
+}
+
+/**
+ * GET /readyz: 200 {"status":"ready"} while the database answers, 503 {"status":"unavailable"}
+ * otherwise, through Yoga's readiness plugin. That plugin also answers any URL that merely ends
+ * in the endpoint (/foo/readyz, /graphql?x=/readyz); only the path /readyz is handed to it, so
+ * those keep their own answers (404, GraphQL).
+ */
+function useReadiness(db: Db): Plugin {
+  const readiness = useReadinessCheck({
+    endpoint: '/readyz',
+    async check() {
+      try {
+        const ping = named('health.ready')`SELECT 1`;
+        await db.query(ping.text, [...ping.values]);
+        return json({ status: 'ready' });
+      } catch {
+        return json({ status: 'unavailable', detail: 'the database is not reachable' }, 503);
+      }
+    },
+  });
+  return {
+    ...readiness,
+    onRequest(payload) {
+      if (payload.url.pathname === '/readyz') return readiness.onRequest?.(payload);
     },
   };
 }
@@ -134,6 +154,7 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useJsonErrorBodies('/graphql'),
       useRoutes(db),
+      useReadiness(db),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(),
