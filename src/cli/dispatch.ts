@@ -9,9 +9,9 @@ import { userCreateCommand } from './user-create.ts';
 
 const COMMANDS: readonly Command[] = [serveCommand, seedCommand, userCreateCommand, tokenCreateCommand];
 
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-export const GENERAL_USAGE = `usage: aibridge-graphql <command> [options]
+const GENERAL_USAGE = `usage: aibridge-graphql <command> [options]
 
 ${COMMANDS.map((c) => `  ${c.synopsis}\n      ${c.summary}`).join('\n')}
 
