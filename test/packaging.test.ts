@@ -42,6 +42,12 @@ describe('production install (npm ci --omit=dev)', () => {
     expect(await exists(path.join(app, 'src/generated'))).toBe(false);
   });
 
+  it('lets npm start run there: its build step keeps the given dist/ when TypeScript is absent', async () => {
+    const prestart = await run('npm', ['run', 'prestart', '--silent'], { cwd: app });
+    expect(prestart.stderr).toBe('');
+    expect(await exists(path.join(app, 'dist/main.js'))).toBe(true);
+  });
+
   it('serves the embedded demo through the bin from the compiled code: /healthz 200 and GraphQL with the printed token', async () => {
     const data = path.join(dir, 'data');
     const server = await startServer({ DATA_DIR: data }, { entry: { cwd: app, args: ['bin/aibridge-graphql.mjs'] }, timeoutMs: 60_000 });
