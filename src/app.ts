@@ -1,8 +1,8 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
-import type { Db } from './db/db.ts';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import type { Db, Queryable } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
 import { named } from './db/sql.ts';
 import { AuthError } from './auth/viewer.ts';
@@ -23,12 +23,14 @@ export interface AppDeps {
   introspection?: boolean;
   /** Headers GraphiQL starts with (the embedded demo pre-fills the owner's token). */
   graphiqlHeaders?: Record<string, string>;
+  /** Told each GraphQL document the first time it runs compiled (see ./graphql/execution.ts). */
+  onCompile?: (document: DocumentNode) => void;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** Health and the REST shims answer before Yoga sees the request. */
-function useRoutes(db: Db): Plugin {
+function useRoutes(db: Queryable): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === '/healthz') return endResponse(json({ status: 'ok' }));
@@ -43,13 +45,12 @@ function useRoutes(db: Db): Plugin {
  * in the endpoint (/foo/readyz, /graphql?x=/readyz); only the path /readyz is handed to it, so
  * those keep their own answers (404, GraphQL).
  */
-function useReadiness(db: Db): Plugin {
+function useReadiness(db: Queryable): Plugin {
   const readiness = useReadinessCheck({
     endpoint: '/readyz',
     async check() {
       try {
-        const ping = named('health.ready')`SELECT 1`;
-        await db.query(ping.text, [...ping.values]);
+        await db.query(named('readiness.ping')`SELECT 1`);
         return json({ status: 'ready' });
       } catch {
         return json({ status: 'unavailable', detail: 'the database is not reachable' }, 503);
@@ -157,7 +158,7 @@ export function createApp(deps: AppDeps): App {
       useReadiness(db),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
-      ...compiledExecutionPlugins(),
+      ...compiledExecutionPlugins(deps.onCompile),
     ],
     async context({ request }) {
       try {

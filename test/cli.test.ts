@@ -24,13 +24,14 @@ const exists = (p: string) => access(p).then(() => true, () => false);
 async function contents(dataDir: string) {
   const db = await createPgliteDb(path.join(dataDir, 'pglite'));
   try {
-    const users = named('test.cli.users')`SELECT username FROM users ORDER BY username`;
-    const counts = named('test.cli.counts')`SELECT (SELECT count(*) FROM aibridge_interceptions) AS interceptions, (SELECT count(*) FROM api_keys) AS keys`;
-    const [count] = await db.query<{ interceptions: string; keys: string }>(counts.text, [...counts.values]);
+    const [count] = await db.query<{ interceptions: string; keys: string }>(
+      named('test.cli.counts')`SELECT (SELECT count(*) FROM aibridge_interceptions) AS interceptions, (SELECT count(*) FROM api_keys) AS keys`,
+    );
+    const users = await db.query<{ username: string }>(named('test.cli.users')`SELECT username FROM users ORDER BY username`);
     return {
-      usernames: (await db.query<{ username: string }>(users.text, [...users.values])).map((r) => r.username),
-      interceptions: Number(count!.interceptions),
-      apiKeys: Number(count!.keys),
+      usernames: users.map((r) => r.username),
+      interceptions: Number(count.interceptions),
+      apiKeys: Number(count.keys),
     };
   } finally {
     await db.close();

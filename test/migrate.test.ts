@@ -1,3 +1,4 @@
+import { named } from '../src/db/sql.ts';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,9 +17,7 @@ describeEachDb('migrations', (ctx) => {
   it('records each migration in Prisma\'s _prisma_migrations with its checksum and is idempotent', async () => {
     const { db } = ctx();
     const expected = await readMigrations();
-    const rows = await db.query<{ migration_name: string; checksum: string; finished_at: string | null }>(
-      'SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name',
-    );
+    const rows = await db.query<{ migration_name: string; checksum: string; finished_at: string | null }>(named('test')`SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`);
     expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(expected.map((m) => [m.name, m.checksum]));
     expect(rows.every((r) => r.finished_at !== null)).toBe(true);
     expect(await migrate(db)).toEqual([]);
@@ -28,11 +27,11 @@ describeEachDb('migrations', (ctx) => {
     const { db } = ctx();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
     await cp(MIGRATIONS_DIR, dir, { recursive: true });
-    await cp(path.join(dir, (await readMigrations())[0]!.name), path.join(dir, '29990101000000_extra'), { recursive: true });
+    await cp(path.join(dir, (await readMigrations())[0].name), path.join(dir, '29990101000000_extra'), { recursive: true });
     await writeFile(path.join(dir, '29990101000000_extra', 'migration.sql'), 'CREATE TABLE extra_probe (x int);\n');
     expect(await migrate(db, dir)).toEqual(['29990101000000_extra']);
     expect(await migrate(db, dir)).toEqual([]);
-    const first = path.join(dir, (await readMigrations())[0]!.name, 'migration.sql');
+    const first = path.join(dir, (await readMigrations())[0].name, 'migration.sql');
     await writeFile(first, `${await readFile(first, 'utf8')}\n-- edited\n`);
     await expect(migrate(db, dir)).rejects.toThrow(/was changed after it was applied/);
   });

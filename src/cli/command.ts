@@ -1,3 +1,5 @@
+import { CONFIG_VARIABLES } from '../config.ts';
+
 /** One CLI command: the words that select it, its options (each takes a value) and its help. */
 export interface Command<Option extends string = string> {
   /** e.g. ['user', 'create'] */
@@ -18,7 +20,7 @@ export const defineCommand = <Option extends string>(command: Command<Option>): 
 /** The command line itself is wrong (exit 2): the message, then the command's usage. */
 export class UsageError extends Error {}
 
-export const ENVIRONMENT = 'Environment: DATABASE_URL, READ_ONLY, PORT, HOST, DATA_DIR (see README.md).';
+export const ENVIRONMENT = `Environment: ${CONFIG_VARIABLES.join(', ')} (see README.md).`;
 
 export const usageOf = (command: Command) =>
   `usage: aibridge-graphql ${command.synopsis}\n\n${command.description}\n\n${ENVIRONMENT}`;

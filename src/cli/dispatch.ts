@@ -25,7 +25,7 @@ const HELP = ['--help', '-h', 'help'];
  * returns), 1 the command failed, 2 the command line or the environment is wrong.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  if (argv.length === 1 && HELP.includes(argv[0]!)) {
+  if (argv.length === 1 && HELP.includes(argv[0])) {
     process.stdout.write(`${GENERAL_USAGE}\n`);
     return EXIT.ok;
   }
@@ -33,7 +33,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   if (!command) {
     const grouped = COMMANDS.some((c) => c.words.length > 1 && c.words[0] === argv[0]);
     const given = grouped ? argv.slice(0, 2).join(' ') : argv[0];
-    err(`${given!.startsWith('-') ? `options come after a command: "${given}"` : `unknown command "${given}"`}\n\n${GENERAL_USAGE}`);
+    err(`${given.startsWith('-') ? `options come after a command: "${given}"` : `unknown command "${given}"`}\n\n${GENERAL_USAGE}`);
     return EXIT.usage;
   }
   try {

@@ -2,11 +2,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Db } from './db.ts';
+import { named } from './sql.ts';
 import { migrate } from './migrate.ts';
 import { createPgliteDb } from './pglite.ts';
 import { createPostgresDb } from './postgres.ts';
 import { seed } from './seed.ts';
-import { named } from './sql.ts';
 import { createToken } from './users.ts';
 
 export interface OpenedDatabase {
@@ -54,7 +54,6 @@ export async function openDatabase(config: Config, { seedDemo, log = () => {} }:
 }
 
 async function countUsers(db: Db): Promise<number> {
-  const stmt = named('demo.countUsers')`SELECT count(*) AS users FROM users`;
-  const [row] = await db.query<{ users: string }>(stmt.text, [...stmt.values]);
-  return Number(row!.users);
+  const [row] = await db.query<{ users: string }>(named('users.count')`SELECT count(*) AS users FROM users`);
+  return Number(row.users);
 }

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from './db.ts';
+import { named, sql, type SqlFragment } from './sql.ts';
 import { createUser, type NewUser } from './users.ts';
 
 /**
@@ -83,7 +84,7 @@ function mulberry32(seed: number) {
 }
 
 type Rand = ReturnType<typeof mulberry32>;
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 function uuid(r: Rand): string {
@@ -151,13 +152,13 @@ class Batches {
       // Arrays of enums and jsonb travel as text[] (drivers only know built-in array types) and
       // are cast per element.
       const asText = (cast: string) => cast === 'jsonb' || cast === 'credential_kind' || cast === 'varchar';
-      const params = casts.map((cast, c) => `$${c + 1}::${asText(cast) ? 'text' : cast}[]`);
-      const values = casts.map((cast, c) => (asText(cast) && cast !== 'varchar' ? `c${c}::${cast}` : `c${c}`));
-      const names = casts.map((_, c) => `c${c}`);
-      await this.db.query(
-        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM unnest(${params.join(', ')}) AS t(${names.join(', ')})`,
-        arrays,
-      );
+      const params = casts.map((cast, c) => sql`${arrays[c]}::${sql.ident(asText(cast) ? 'text' : cast)}[]`);
+      const names = casts.map((_, c) => sql.ident(`c${c}`));
+      const values = casts.map((cast, c) => (asText(cast) && cast !== 'varchar' ? sql`${names[c]}::${sql.ident(cast)}` : names[c]));
+      const list = (fs: SqlFragment[]) => sql.join(fs, sql`, `);
+      await this.db.query(named('seed.insertBatch')`
+        INSERT INTO ${sql.ident(table)} (${list(columns.map((c) => sql.ident(c)))})
+        SELECT ${list(values)} FROM unnest(${list(params)}) AS t(${list(names)})`);
       this.rows[table] = [];
     }
   }
@@ -165,7 +166,7 @@ class Batches {
 
 export async function ensureDemoUsers(db: Queryable): Promise<void> {
   for (const u of DEMO_USERS) {
-    const [row] = await db.query('SELECT 1 FROM users WHERE id = $1', [u.id]);
+    const [row] = await db.query(named('seed.userExists')`SELECT 1 FROM users WHERE id = ${u.id}`);
     if (!row) await createUser(db, u);
   }
 }
@@ -182,14 +183,12 @@ export async function seed(db: Db, opts: SeedOptions): Promise<number> {
   const initiators = DEMO_USERS.filter((u) => u.role === 'member' || u.username === 'admin').map((u) => u.id!);
 
   let written = 0;
-  let sessionNo = 0;
 
   const writeAll = async (fn: (tx: Queryable) => Promise<void>) => (db.kind === 'pglite' ? db.transaction(fn) : fn(db));
   await writeAll(async (tx) => {
     const out = new Batches(tx);
     const add = out.add.bind(out);
     while (written < total) {
-      sessionNo++;
       const flavor = pick(r, FLAVORS);
       const initiator = pick(r, initiators);
       const client = pick(r, flavor.clients);

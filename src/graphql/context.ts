@@ -1,7 +1,7 @@
-import type { Db } from '../db/db.ts';
+import type { Queryable } from '../db/db.ts';
 import type { Viewer } from '../auth/viewer.ts';
 
 export interface GraphQLContext {
-  db: Db;
+  db: Queryable;
   viewer: Viewer;
 }

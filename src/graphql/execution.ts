@@ -19,10 +19,8 @@ import type { Plugin } from 'graphql-yoga';
 export const COMPILE_AFTER_RUNS = 2;
 export const COMPILE_MAX_FIELDS = 200;
 
-/** Tests learn which documents were compiled. */
-export const compileProbe: { onCompile?: (document: DocumentNode) => void } = {};
-
-export function compiledExecutionPlugins(): Plugin[] {
+/** `onCompile` is told each document the first time it runs compiled (tests check which do). */
+export function compiledExecutionPlugins(onCompile?: (document: DocumentNode) => void): Plugin[] {
   const seen = new WeakMap<DocumentNode, { runs: number; eligible: boolean; compiled: boolean }>();
   return [
     useGraphQlJit({}, {
@@ -36,7 +34,7 @@ export function compiledExecutionPlugins(): Plugin[] {
         const compiled = s.eligible && s.runs >= COMPILE_AFTER_RUNS && variablesValid(args);
         if (compiled && !s.compiled) {
           s.compiled = true;
-          compileProbe.onCompile?.(document);
+          onCompile?.(document);
         }
         return compiled;
       },
@@ -79,8 +77,8 @@ function useGraphQLErrors(): Plugin {
     onExecute: ({ args }) => ({
       onExecuteDone: ({ result, setResult }) => {
         if (!('errors' in result) || !result.errors?.length) return;
-        const source = args.document.loc?.source;
-        const shaped: ExecutionResult = { errors: result.errors.map((e) => toGraphQLError(e, source)) };
+        const source = (args.document as DocumentNode).loc?.source;
+        const shaped: ExecutionResult = { errors: (result.errors as readonly GraphQLError[]).map((e) => toGraphQLError(e, source)) };
         if (result.data !== undefined) shaped.data = result.data;
         if (result.extensions !== undefined) shaped.extensions = result.extensions;
         setResult(shaped);

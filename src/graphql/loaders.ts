@@ -1,19 +1,22 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor, usersByIds } from '../domain/children.ts';
+import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor } from '../domain/children.ts';
+import { usersByIds } from '../domain/users.ts';
 import {
   firstInterceptionPages,
   interceptionParentKey,
   interceptionsByIds,
-  type InterceptionFilter,
   type InterceptionParent,
   type InterceptionRow,
-  type PageResult,
 } from '../domain/interceptions.ts';
-import { sessionGroupKey, sessionsByKeys, type SessionKey } from '../domain/sessions.ts';
-import { firstThreadPages, interceptionsOfThreads, threadCountsOfSessions } from '../domain/thread-batches.ts';
-import { agenticActionsFor, threadsByRootIds, type ThreadRow } from '../domain/threads.ts';
-import { tokenTotalsBySource } from '../domain/token-totals.ts';
+import type { InterceptionFilter } from '../domain/interception-filter.ts';
+import type { PageResult } from '../domain/paging.ts';
+import { sessionGroupKey, type SessionKey } from '../domain/session-key.ts';
+import { sessionsByKeys } from '../domain/sessions.ts';
+import { firstThreadPages, threadCountsOfSessions } from '../domain/thread-batches.ts';
+import { agenticActionsFor, interceptionsOfThreads } from '../domain/thread-members.ts';
+import { threadsByRootIds, type ThreadRow } from '../domain/threads.ts';
+import { tokenTotalsOfInterceptions } from '../domain/token-totals.ts';
 import type { GraphQLContext } from './context.ts';
 
 /** A first page of a session's threads, as asked by Session.threads without cursors. */
@@ -65,7 +68,7 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     users: new DataLoader((ids: readonly string[]) => usersByIds(db, ids)),
     /** Per-interception sums; ids come from rows already read under the visibility filter. */
     tokenTotals: new DataLoader(async (ids: readonly string[]) => {
-      const totals = await tokenTotalsBySource(db, 'SELECT x::text AS grp, x AS interception_id FROM unnest($1::uuid[]) x', [ids], ids);
+      const totals = await tokenTotalsOfInterceptions(db, ids);
       return ids.map((id) => totals.get(id)!);
     }),
     /** Visible interceptions by id (in-flight ones included); null when absent or not visible. */
@@ -83,15 +86,15 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     /** Sibling sessions asking for the same page shape share one batched read. */
     threadPages: new DataLoader(
       async (keys: readonly ThreadPageKey[]): Promise<PageResult<ThreadRow>[]> => {
-        const out: PageResult<ThreadRow>[] = new Array(keys.length);
+        const out = new Array<PageResult<ThreadRow>>(keys.length);
         const shapes = new Map<string, number[]>();
         keys.forEach((k, n) => {
           const shape = `${k.limit} ${k.fromEnd} ${k.includeInFlight}`;
           shapes.set(shape, [...(shapes.get(shape) ?? []), n]);
         });
         await Promise.all([...shapes.values()].map(async (indexes) => {
-          const { limit, fromEnd, includeInFlight } = keys[indexes[0]!]!;
-          const pages = await firstThreadPages(db, viewer, indexes.map((n) => keys[n]!.session), { limit, fromEnd }, { includeInFlight });
+          const { limit, fromEnd, includeInFlight } = keys[indexes[0]];
+          const pages = await firstThreadPages(db, viewer, indexes.map((n) => keys[n].session), { limit, fromEnd }, { includeInFlight });
           indexes.forEach((n, i) => (out[n] = pages[i]!));
         }));
         return out;
@@ -101,15 +104,15 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     /** Sibling users or sessions asking for the same page shape share one batched read. */
     interceptionPages: new DataLoader(
       async (keys: readonly InterceptionPageKey[]): Promise<PageResult<InterceptionRow>[]> => {
-        const out: PageResult<InterceptionRow>[] = new Array(keys.length);
+        const out = new Array<PageResult<InterceptionRow>>(keys.length);
         const shapes = new Map<string, number[]>();
         keys.forEach((k, n) => {
           const shape = interceptionPageShape(k);
           shapes.set(shape, [...(shapes.get(shape) ?? []), n]);
         });
         await Promise.all([...shapes.values()].map(async (indexes) => {
-          const { filter, limit, fromEnd } = keys[indexes[0]!]!;
-          const pages = await firstInterceptionPages(db, viewer, filter, indexes.map((n) => keys[n]!.parent), { limit, fromEnd });
+          const { filter, limit, fromEnd } = keys[indexes[0]];
+          const pages = await firstInterceptionPages(db, viewer, filter, indexes.map((n) => keys[n].parent), { limit, fromEnd });
           indexes.forEach((n, i) => (out[n] = pages[i]!));
         }));
         return out;

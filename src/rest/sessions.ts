@@ -1,4 +1,4 @@
-import { userMapFor } from '../domain/children.ts';
+import { userMapFor } from '../domain/users.ts';
 import { countSessions, listSessions, sessionCursorFor, type SessionCursor } from '../domain/sessions.ts';
 import { rfc3339, rfc3339OrNull } from '../domain/values.ts';
 import { metadataMap, minimalUser, tokenSummary } from './coder-shapes.ts';
@@ -14,7 +14,7 @@ import type { RestContext } from './router.ts';
  */
 export async function getSessions(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
-  const page = readListPagination(ctx.url, { name: 'after_session_id', kind: 'text' });
+  const page = readListPagination(ctx.url, 'after_session_id');
   const filter = await readSearch(
     ctx,
     page.q,

@@ -47,7 +47,7 @@ describeEachDb(
 
     async function aliceIds() {
       const r = await client(app(), alice.token).request(Ids, { sessionId: aliceSession.sessionId });
-      const thread = r.session!.threads.edges[0]!.node;
+      const thread = r.session!.threads.edges[0].node;
       return {
         User: { id: r.viewer.id, key: r.viewer.uuid },
         Session: { id: r.session!.id, key: r.session!.sessionId },

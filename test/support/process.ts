@@ -49,7 +49,7 @@ export function startServer(env: Record<string, string>, { entry = SOURCE, timeo
       reject(new Error(`server did not start in ${timeoutMs} ms:\n${log}`));
     }, timeoutMs);
     const onData = (d: Buffer) => {
-      log += d;
+      log += d.toString();
       const url = /GraphiQL: (\S+)/.exec(log)?.[1];
       if (!url) return;
       clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { InvalidCursorError } from '../../domain/errors.ts';
-import type { InterceptionFilter } from '../../domain/interceptions.ts';
+import type { InterceptionFilter } from '../../domain/interception-filter.ts';
 import {
   countSessions,
   findSession,
@@ -17,14 +17,13 @@ import { loaders } from '../loaders.ts';
 import {
   type ConnectionArgs,
   connection,
-  isTimestampText,
-  isUuidText,
   keysetArgs,
   once,
   pageComplexity,
-  SESSION_PAGE,
-  THREAD_PAGE,
 } from '../pagination.ts';
+import { INTERCEPTION_PAGE, SESSION_PAGE, THREAD_PAGE } from '../../limits.ts';
+import { isUuidValue } from '../../domain/ids.ts';
+import { isTimestampText } from '../../domain/values.ts';
 import { InterceptionConnectionRef, interceptionConnection, InterceptionRef } from './interception.ts';
 import { InterceptionFilterInput, toFilter } from './interception-filter.ts';
 import { TokenUsageSummaryRef } from './token-usage-summary.ts';
@@ -40,7 +39,7 @@ const withScope = (includeInFlight: boolean) => (s: SessionRow | null | Error) =
 /** Global ids carry the group key: the initiator's UUID (fixed length) first, then the session id. */
 function parseSessionKey(id: string): SessionKey | null {
   const initiatorId = id.slice(0, 36);
-  return isUuidText(initiatorId) && id[36] === ':' ? { initiatorId: initiatorId.toLowerCase(), sessionId: id.slice(37) } : null;
+  return isUuidValue(initiatorId) && id[36] === ':' ? { initiatorId: initiatorId.toLowerCase(), sessionId: id.slice(37) } : null;
 }
 
 export const SessionRef = builder.objectRef<SessionNode>('Session');
@@ -87,7 +86,7 @@ builder.node(SessionRef, {
       {
         type: InterceptionRef,
         description: "The session's interceptions, newest first.",
-        complexity: pageComplexity(SESSION_PAGE),
+        complexity: pageComplexity(INTERCEPTION_PAGE),
         resolve: (s, args, ctx) =>
           interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args, {
             initiatorId: s.initiatorId,
@@ -100,7 +99,7 @@ builder.node(SessionRef, {
 });
 
 async function threadConnection(ctx: GraphQLContext, s: SessionNode, args: ConnectionArgs) {
-  const page = keysetArgs(args, THREAD_PAGE, isUuidText);
+  const page = keysetArgs(args, THREAD_PAGE, isUuidValue);
   const scope = { includeInFlight: s.includeInFlight };
   let result;
   if (page.after || page.before) {
@@ -120,7 +119,7 @@ async function threadConnection(ctx: GraphQLContext, s: SessionNode, args: Conne
 
 function isSessionCursor(v: unknown): v is SessionCursor {
   const c = v as SessionCursor;
-  return typeof v === 'object' && v !== null && isTimestampText(c.lastActiveAt) && typeof c.sessionId === 'string' && isUuidText(c.initiatorId);
+  return typeof v === 'object' && v !== null && isTimestampText(c.lastActiveAt) && typeof c.sessionId === 'string' && isUuidValue(c.initiatorId);
 }
 
 export const SessionConnectionRef = builder.connectionObject({
