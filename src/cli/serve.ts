@@ -25,7 +25,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       // but this machine can load it.
       graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
     });
-    const server = createServer(app);
+    const server = createServer((req, res) => void app(req, res));
     // Idle keep-alive connections outlive a load balancer's (60 s is common), so the proxy, not
     // the gateway, closes them: otherwise a request can race the close and be lost.
     server.keepAliveTimeout = 65_000;
