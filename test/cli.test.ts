@@ -76,6 +76,18 @@ describe('user create and token create', () => {
   });
 });
 
+describe('seed', () => {
+  it('writes exactly the interceptions asked for into a fresh data dir, with no demo owner token beside them', async () => {
+    const dataDir = await freshDataDir();
+    const run = await runCli(['seed', '--interceptions', '5', '--seed', '3'], { DATA_DIR: dataDir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/wrote 5 interceptions/);
+    const { interceptions, apiKeys } = await contents(dataDir);
+    expect({ interceptions, apiKeys }).toEqual({ interceptions: 5, apiKeys: 0 });
+    expect(await exists(path.join(dataDir, 'demo-owner-token'))).toBe(false);
+  });
+});
+
 describe('--help', () => {
   it('without a command lists every command on stdout and exits 0', async () => {
     const help = await runCli(['--help'], {});
