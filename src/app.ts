@@ -4,6 +4,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
+import { createSharedReads, sharingReads } from './db/shared-reads.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
@@ -26,14 +27,17 @@ export interface AppDeps {
   graphiqlHeaders?: Record<string, string>;
   /** Told each GraphQL document the first time it runs compiled (see ./graphql/execution.ts). */
   onCompile?: (document: DocumentNode) => void;
+  /** COUNT_CACHE_TTL_MS: how old a shared count may be (0, the default: counts in flight only). */
+  countCacheTtlMs?: number;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** Builds the whole HTTP handler; does no I/O until a request arrives. */
 export function createApp(deps: AppDeps): App {
-  // Every statement of a request goes through this guard (see ./domain/text-input.ts).
-  const db = rejectingNulText(deps.db);
+  // Every statement of a request goes through this guard (see ./domain/text-input.ts); counts
+  // are shared between the app's concurrent requests (see ./db/shared-reads.ts).
+  const db = rejectingNulText(sharingReads(deps.db, createSharedReads({ ttlMs: deps.countCacheTtlMs })));
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -17,11 +17,20 @@ const EnvShape = z.object({
   GRAPHIQL: flag.default(true),
   INTROSPECTION: flag.default(true),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .transform((v) => v.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')))
+    .default([]),
+  COUNT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
 });
 
 const EnvSchema = EnvShape.superRefine((env, ctx) => {
   if (env.READ_ONLY && !env.DATABASE_URL) {
     ctx.addIssue({ code: 'custom', path: ['READ_ONLY'], message: 'needs DATABASE_URL (read-only mode serves an existing database)' });
+  }
+  if (env.DATABASE_REPLICA_URLS.length && !env.DATABASE_URL) {
+    ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (replicas serve reads of a primary)' });
   }
 });
 
@@ -37,6 +46,10 @@ export interface Config {
   graphiql: boolean;
   introspection: boolean;
   poolSize: number;
+  /** Streaming replicas that serve the gateway's reads (src/db/replicas.ts). */
+  replicaUrls: string[];
+  /** How old a shared count may be, in ms; 0: only counts in flight are shared. */
+  countCacheTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -63,5 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL,
     introspection: e.INTROSPECTION,
     poolSize: e.DB_POOL_SIZE,
+    replicaUrls: e.DATABASE_REPLICA_URLS,
+    countCacheTtlMs: e.COUNT_CACHE_TTL_MS,
   };
 }

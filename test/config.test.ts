@@ -15,6 +15,8 @@ const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
   GRAPHIQL: { value: 'false', sets: { graphiql: false } },
   INTROSPECTION: { value: 'off', sets: { introspection: false } },
   DB_POOL_SIZE: { value: '25', sets: { poolSize: 25 } },
+  DATABASE_REPLICA_URLS: { value: 'postgres://r1@h/db, postgres://r2@h/db', sets: { replicaUrls: ['postgres://r1@h/db', 'postgres://r2@h/db'] } },
+  COUNT_CACHE_TTL_MS: { value: '2000', sets: { countCacheTtlMs: 2000 } },
 };
 
 it('has an example for every variable the config reads', () => {
@@ -32,7 +34,7 @@ const BASE = { DATABASE_URL: 'postgres://base@h/db' };
 it.each(Object.entries(EXAMPLES))('reads %s into its own setting and changes no other', (name, { value, sets }) => {
   const before: Record<string, unknown> = { ...loadConfig(BASE) };
   const after: Record<string, unknown> = { ...loadConfig({ ...BASE, [name]: value }) };
-  const changed = Object.fromEntries(Object.keys(after).filter((k) => after[k] !== before[k]).map((k) => [k, after[k]]));
+  const changed = Object.fromEntries(Object.keys(after).filter((k) => JSON.stringify(after[k]) !== JSON.stringify(before[k])).map((k) => [k, after[k]]));
   expect(changed).toEqual(sets);
 });
 
@@ -49,6 +51,11 @@ it('lists every problem in one error', () => {
   expect(problems.join('\n')).toMatch(/DATABASE_URL/);
   expect(problems.join('\n')).toMatch(/READ_ONLY/);
   expect(problems.join('\n')).toMatch(/PORT/);
+});
+
+it('refuses a replica URL that is not PostgreSQL, and replicas without a primary', () => {
+  expect(() => loadConfig({ ...BASE, DATABASE_REPLICA_URLS: 'postgres://r@h/db,mysql://x' })).toThrow(/DATABASE_REPLICA_URLS.*postgres/);
+  expect(() => loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r@h/db' })).toThrow(/DATABASE_REPLICA_URLS: needs DATABASE_URL/);
 });
 
 it('refuses READ_ONLY without a database to read', () => {

@@ -21,6 +21,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       db,
       graphiql: config.graphiql,
       introspection: config.introspection,
+      countCacheTtlMs: config.countCacheTtlMs,
       // The page is served before authentication: it carries the owner's token only where nobody
       // but this machine can load it.
       graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,

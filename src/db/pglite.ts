@@ -40,6 +40,16 @@ export async function createPgliteDb(dataDir?: string, loadDataDir?: Blob): Prom
         return fn(tx);
       }).catch(rethrow);
     },
+    // PGlite has one connection and a transaction holds it: nothing else runs until fn ends, so
+    // this snapshot costs other requests their turn, as any transaction there does.
+    snapshot(fn) {
+      return pglite
+        .transaction(async (t) => {
+          await t.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+          return fn({ query: (s) => run(t, s) });
+        })
+        .catch(rethrow);
+    },
     async exec(script) {
       await pglite.exec(script);
     },

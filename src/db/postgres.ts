@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { type Db, type Transaction, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
+import { type Db, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
 import type { Statement } from './sql.ts';
 
 const rawText = new Set<number>(RAW_TEXT_TYPES);
@@ -34,6 +34,8 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
     // Timestamps render as UTC text so the REST layer can pass Coder's microseconds through.
     // JIT off: the token-totals statements overestimate their rows, and PostgreSQL spent
     // 0.6-0.9 s compiling each of them at 1M interceptions to run in 7-30 ms (bench/results).
+    // Names the gateway's connections in pg_stat_activity (operators; the replica test).
+    application_name: 'aibridge-graphql',
     options: '-c TimeZone=UTC -c DateStyle=ISO -c jit=off',
     // A runaway statement must not hold a request (or a pool slot) forever.
     statement_timeout: 30_000,
@@ -50,39 +52,50 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
     }
   };
 
+  const send = async (client: pg.PoolClient, text: string) => {
+    try {
+      await client.query(text);
+    } catch (err) {
+      throw wrap(err);
+    }
+  };
+
+  /** fn on one pooled connection between `begin` and COMMIT (ROLLBACK when fn throws). */
+  const onOneClient = async <T,>(begin: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw wrap(err);
+    }
+    // A connection that lost its server is destroyed rather than handed to the next request.
+    let lost: Error | undefined;
+    try {
+      await send(client, begin);
+      const out = await fn(client);
+      await send(client, 'COMMIT');
+      return out;
+    } catch (err) {
+      if (err instanceof DatabaseUnavailableError) lost = err;
+      else await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release(lost);
+    }
+  };
+
   const db: Db & { pool: pg.Pool } = {
     kind: 'postgres',
     pool,
     query: (s) => run(pool, s),
-    async transaction(fn) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (err) {
-        throw wrap(err);
-      }
-      const tx: Transaction = {
-        query: (s) => run(client, s),
-        async exec(script) {
-          try {
-            await client.query(script);
-          } catch (err) {
-            throw wrap(err);
-          }
-        },
-      };
-      try {
-        await client.query('BEGIN');
-        const out = await fn(tx);
-        await client.query('COMMIT');
-        return out;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
-    },
+    transaction: (fn) =>
+      onOneClient('BEGIN', (client) =>
+        fn({
+          query: (s) => run(client, s),
+          exec: (script) => send(client, script),
+        }),
+      ),
+    snapshot: (fn) => onOneClient('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY', (client) => fn({ query: (s) => run(client, s) })),
     async exec(script) {
       try {
         await pool.query(script);

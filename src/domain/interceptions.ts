@@ -1,5 +1,5 @@
 import type { Viewer } from '../auth/viewer.ts';
-import type { Queryable } from '../db/db.ts';
+import { queryShared, type Queryable } from '../db/db.ts';
 import { named, sql, type SqlFragment } from '../db/sql.ts';
 import { uuidsOnly } from './ids.ts';
 import { interceptionConditions, type InterceptionFilter } from './interception-filter.ts';
@@ -105,8 +105,9 @@ export async function firstInterceptionPages(
   return parents.map((k) => keysetResult(perParent.get(interceptionParentKey(k))!, page));
 }
 
+/** Number of interceptions matching the filter; identical counts in flight at once are sent once. */
 export async function countInterceptions(db: Queryable, viewer: Viewer, filter: InterceptionFilter): Promise<number> {
-  const [row] = await db.query<{ n: string }>(named('interceptions.count')`
+  const [row] = await queryShared<{ n: string }>(db, named('interceptions.count')`
     SELECT count(*) AS n FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, filter)}`);
   return Number(row.n);
 }

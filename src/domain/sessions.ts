@@ -1,5 +1,5 @@
 import type { Viewer } from '../auth/viewer.ts';
-import type { Queryable } from '../db/db.ts';
+import { queryShared, type Queryable } from '../db/db.ts';
 import { named, sql, type SqlFragment } from '../db/sql.ts';
 import { isUuid } from './ids.ts';
 import { interceptionConditions, type InterceptionFilter } from './interception-filter.ts';
@@ -75,9 +75,12 @@ export async function listSessions(
   return { rows: await enrichSessions(db, viewer, kept, { includeInFlight: filter.includeInFlight }), hasMore };
 }
 
-/** Number of sessions matching the filter (groups of matching rows); ignores paging. */
+/**
+ * Number of sessions matching the filter (groups of matching rows); ignores paging. Identical
+ * counts in flight at once are sent once (src/db/shared-reads.ts).
+ */
 export async function countSessions(db: Queryable, viewer: Viewer, filter: InterceptionFilter): Promise<number> {
-  const [row] = await db.query<{ n: string }>(named('sessions.count')`
+  const [row] = await queryShared<{ n: string }>(db, named('sessions.count')`
     SELECT count(*) AS n FROM (
       SELECT 1 FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, filter)} GROUP BY i.session_id, i.initiator_id
     ) g`);

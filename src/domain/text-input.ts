@@ -20,14 +20,16 @@ function hasNul(v: unknown): boolean {
 }
 
 /**
- * A Queryable over `db` that refuses (InvalidTextError) any statement whose parameters contain
+ * A Queryable over `db` (and its snapshots and shared reads) that refuses (InvalidTextError) any statement whose parameters contain
  * NUL before sending it; everything it sends goes through `db.query`, so `db.onStatement` still
  * sees every statement.
  */
 export function rejectingNulText(db: Queryable): Queryable {
+  const checked = <T,>(statement: Statement, send: (s: Statement) => Promise<T[]>): Promise<T[]> =>
+    statement.values.some(hasNul) ? Promise.reject(new InvalidTextError()) : send(statement);
   return {
-    query<T>(statement: Statement): Promise<T[]> {
-      return statement.values.some(hasNul) ? Promise.reject(new InvalidTextError()) : db.query<T>(statement);
-    },
+    query: <T,>(statement: Statement) => checked(statement, (s) => db.query<T>(s)),
+    ...(db.queryShared && { queryShared: <T,>(statement: Statement) => checked(statement, (s) => db.queryShared!<T>(s)) }),
+    ...(db.snapshot && { snapshot: <T,>(fn: (q: Queryable) => Promise<T>) => db.snapshot!((inner) => fn(rejectingNulText(inner))) }),
   };
 }

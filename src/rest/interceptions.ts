@@ -1,3 +1,4 @@
+import { inSnapshot } from '../db/db.ts';
 import { tokenUsagesFor, toolUsagesFor, userPromptsFor } from '../domain/children.ts';
 import { userMapFor } from '../domain/users.ts';
 import { countInterceptions, interceptionsByIds, listInterceptions, type InterceptionCursor } from '../domain/interceptions.ts';
@@ -22,16 +23,16 @@ export async function getInterceptions(ctx: RestContext): Promise<Response> {
     // Coder's text, kept for compatibility.
     'Invalid workspace search query.',
   );
-  let after: InterceptionCursor | undefined;
-  if (page.cursor !== undefined) {
-    const [row] = await interceptionsByIds(db, viewer, [page.cursor], false);
-    if (!row) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
-    after = { startedAt: row.startedAt, id: row.id };
-  }
-  const [list, count] = await Promise.all([
-    listInterceptions(db, viewer, filter, { limit: page.limit, offset: page.offset, after }),
-    countInterceptions(db, viewer, filter),
-  ]);
+  // The cursor's position, the page and the count read one snapshot: they agree while rows are written.
+  const [list, count] = await inSnapshot(db, async (q) => {
+    let after: InterceptionCursor | undefined;
+    if (page.cursor !== undefined) {
+      const [row] = await interceptionsByIds(q, viewer, [page.cursor], false);
+      if (!row) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
+      after = { startedAt: row.startedAt, id: row.id };
+    }
+    return [await listInterceptions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), await countInterceptions(q, viewer, filter)] as const;
+  });
   const ids = list.rows.map((r) => r.id);
   const [tokens, prompts, tools, users] = await Promise.all([
     tokenUsagesFor(db, ids),

@@ -1,3 +1,4 @@
+import { inSnapshot } from '../db/db.ts';
 import { userMapFor } from '../domain/users.ts';
 import { countSessions, listSessions, sessionCursorFor, type SessionCursor } from '../domain/sessions.ts';
 import { rfc3339, rfc3339OrNull } from '../domain/values.ts';
@@ -21,18 +22,18 @@ export async function getSessions(ctx: RestContext): Promise<Response> {
     { keys: ['initiator', 'provider', 'model', 'client', 'session_id', 'started_after', 'started_before'], bareWordKey: null },
     'Invalid session search query.',
   );
-  let after: SessionCursor | undefined;
-  if (page.cursor !== undefined) {
-    const found = await sessionCursorFor(db, viewer, filter, page.cursor);
-    if (!found) {
-      throw new HttpError(400, { message: 'Query parameter has invalid value.', detail: `after_session_id: session ${JSON.stringify(page.cursor)} not found` });
+  // The cursor's position, the page and the count read one snapshot: they agree while rows are written.
+  const [list, count] = await inSnapshot(db, async (q) => {
+    let after: SessionCursor | undefined;
+    if (page.cursor !== undefined) {
+      const found = await sessionCursorFor(q, viewer, filter, page.cursor);
+      if (!found) {
+        throw new HttpError(400, { message: 'Query parameter has invalid value.', detail: `after_session_id: session ${JSON.stringify(page.cursor)} not found` });
+      }
+      after = found;
     }
-    after = found;
-  }
-  const [list, count] = await Promise.all([
-    listSessions(db, viewer, filter, { limit: page.limit, offset: page.offset, after }),
-    countSessions(db, viewer, filter),
-  ]);
+    return [await listSessions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), await countSessions(q, viewer, filter)] as const;
+  });
   const users = await userMapFor(db, list.rows.map((s) => s.initiatorId));
   const sessions = list.rows.map((s) => ({
     id: s.sessionId,
