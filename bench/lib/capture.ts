@@ -46,6 +46,7 @@ export function recordingDb(inner: Db): Recorder {
     kind: inner.kind,
     query: (s) => wrap(inner).query(s),
     transaction: (fn) => inner.transaction((tx: Transaction) => fn({ ...wrap(tx), exec: (script) => tx.exec(script) })),
+    snapshot: (fn) => inner.snapshot((q) => fn(wrap(q))),
     exec: (script) => inner.exec(script),
     close: () => inner.close(),
   };
