@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway PostgreSQL cluster on a loopback port, for tests and benchmarks.
 #   scripts/pg-cluster.sh start DIR PORT   prints the connection URL
+#   scripts/pg-cluster.sh replica DIR PORT PRIMARY_PORT
+#                                          a streaming replica of the cluster on 127.0.0.1:PRIMARY_PORT
+#                                          (pg_basebackup -R; `start DIR PORT` restarts it after a stop)
 #   scripts/pg-cluster.sh stop DIR
 # initdb refuses to run as root, so the cluster belongs to the `postgres` user.
 set -euo pipefail
@@ -8,7 +11,8 @@ cmd=${1:?start|stop}
 dir=${2:?directory}
 
 find_bin() {
-  if command -v initdb >/dev/null 2>&1; then dirname "$(command -v initdb)"; return; fi
+  # Through symlinks: a distribution may link initdb and pg_ctl into PATH but not pg_basebackup.
+  if command -v initdb >/dev/null 2>&1; then dirname "$(readlink -f "$(command -v initdb)")"; return; fi
   local d
   for d in /usr/lib/postgresql/*/bin; do [ -x "$d/initdb" ] && { echo "$d"; return; }; done
   return 1
@@ -25,10 +29,16 @@ if ! bin=$(find_bin); then
 fi
 
 case "$cmd" in
-  start)
+  start|replica)
     port=${3:?port}
     mkdir -p "$dir"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ] && [ "$cmd" = replica ]; then
+      # initdb --auth=trust allows replication connections from 127.0.0.1, and wal_level=replica
+      # is the default: any cluster this script starts can be copied.
+      primary_port=${4:?primary port}
+      as_postgres "'$bin/pg_basebackup' -h 127.0.0.1 -p $primary_port -U postgres -D '$dir/data' -R -X stream >/dev/null"
+    fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_postgres "'$bin/initdb' -D '$dir/data' -U postgres --auth=trust -E UTF8 >/dev/null"
     fi
@@ -39,7 +49,7 @@ case "$cmd" in
     as_postgres "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop >/dev/null" || true
     ;;
   *)
-    echo "usage: $0 start DIR PORT | stop DIR" >&2
+    echo "usage: $0 start DIR PORT | replica DIR PORT PRIMARY_PORT | stop DIR" >&2
     exit 2
     ;;
 esac

@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useJsonErrorBodies('/graphql'),
       useRoutes(db),
-      useReadiness(db),
+      useReadiness(db, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(deps.onCompile),

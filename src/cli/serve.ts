@@ -16,7 +16,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
   async run() {
     const config = loadConfig();
     const started = Date.now();
-    const { db, mode, demoToken } = await openDatabase(config, { seedDemo: true, log: err });
+    const { db, mode, demoToken } = await openDatabase(config, { seedDemo: true, replicas: true, log: err });
     const app = createApp({
       db,
       graphiql: config.graphiql,

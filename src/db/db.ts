@@ -5,6 +5,7 @@
  * microseconds, which a JS Date would drop, and token sums can pass 2^31. `src/domain/values.ts`
  * turns them into what each surface needs.
  */
+import type { ReplicaStatus } from './replicas.ts';
 import type { Statement } from './sql.ts';
 
 export type Row = Record<string, unknown>;
@@ -50,6 +51,8 @@ export interface Db extends Queryable {
   /** Every statement sent is reported here; tests count them per request. */
   onStatement?: (statement: Statement) => void;
   close(): Promise<void>;
+  /** With read replicas (src/db/replicas.ts): each one's state, for /readyz. */
+  replicaStatus?(): ReplicaStatus[];
 }
 
 /**

@@ -6,6 +6,7 @@ import { named } from './sql.ts';
 import { migrate } from './migrate.ts';
 import { createPgliteDb } from './pglite.ts';
 import { createPostgresDb } from './postgres.ts';
+import { replicaName, routeReads } from './replicas.ts';
 import { seed } from './seed.ts';
 import { createToken } from './users.ts';
 
@@ -23,6 +24,11 @@ export interface OpenOptions {
    * fresh data dir) must not find demo data beside them.
    */
   seedDemo: boolean;
+  /**
+   * Send reads to DATABASE_REPLICA_URLS. Only `serve` asks: the CLI's commands write, and every
+   * statement of theirs must reach the primary.
+   */
+  replicas?: boolean;
   log?: (line: string) => void;
 }
 
@@ -30,13 +36,21 @@ export interface OpenOptions {
 export const DEMO_INTERCEPTIONS = 1_500;
 
 /** Opens the configured database; applies migrations unless read-only; seeds the demo if asked. */
-export async function openDatabase(config: Config, { seedDemo, log = () => {} }: OpenOptions): Promise<OpenedDatabase> {
+export async function openDatabase(config: Config, { seedDemo, replicas = false, log = () => {} }: OpenOptions): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
-    const db = createPostgresDb({ url: config.databaseUrl, max: config.poolSize });
-    if (config.readOnly) return { db, mode: 'read-only' };
-    const applied = await migrate(db);
-    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
-    return { db, mode: 'postgres' };
+    const primary = createPostgresDb({ url: config.databaseUrl, max: config.poolSize });
+    const mode = config.readOnly ? 'read-only' : 'postgres';
+    if (!config.readOnly) {
+      const applied = await migrate(primary);
+      if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+    }
+    if (!replicas || config.replicaUrls.length === 0) return { db: primary, mode };
+    const db = routeReads(
+      primary,
+      config.replicaUrls.map((url) => ({ name: replicaName(url), db: createPostgresDb({ url, max: config.poolSize }) })),
+    );
+    log(`reads go to ${config.replicaUrls.length} replica(s): ${config.replicaUrls.map(replicaName).join(', ')}`);
+    return { db, mode };
   }
 
   await mkdir(config.dataDir, { recursive: true });

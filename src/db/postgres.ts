@@ -15,7 +15,7 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EN
 function wrap(err: unknown): unknown {
   const code = (err as { code?: string } | undefined)?.code;
   const message = err instanceof Error ? err.message : '';
-  if ((code && CONNECTION_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect/i.test(message)) {
+  if ((code && CONNECTION_CODES.has(code)) || /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return new DatabaseUnavailableError(err);
   }
   return err;
@@ -68,8 +68,14 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
     } catch (err) {
       throw wrap(err);
     }
-    // A connection that lost its server is destroyed rather than handed to the next request.
+    // A connection that lost its server is destroyed rather than handed to the next request. Its
+    // 'error' event (the server going away between two statements of fn) must not crash the
+    // process: the next statement on it fails, and that failure is what fn's caller sees.
     let lost: Error | undefined;
+    const onLost = (err: Error) => {
+      lost = err;
+    };
+    client.on('error', onLost);
     try {
       await send(client, begin);
       const out = await fn(client);
@@ -80,6 +86,7 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
       else await client.query('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      client.off('error', onLost);
       client.release(lost);
     }
   };

@@ -1,5 +1,6 @@
 import { useReadinessCheck, type Plugin } from 'graphql-yoga';
 import type { Queryable } from '../db/db.ts';
+import type { ReplicaStatus } from '../db/replicas.ts';
 import { named } from '../db/sql.ts';
 import { json } from '../rest/respond.ts';
 
@@ -7,17 +8,19 @@ import { json } from '../rest/respond.ts';
  * GET /readyz: 200 {"status":"ready"} while the database answers, 503 {"status":"unavailable"}
  * otherwise, through Yoga's readiness plugin. That plugin also answers any URL that merely ends
  * in the endpoint (/foo/readyz, /graphql?x=/readyz); only the path /readyz is handed to it, so
- * those keep their own answers (404, GraphQL).
+ * those keep their own answers (404, GraphQL). With read replicas the body lists each one
+ * (`replicas`); reads fall back to the primary, so a replica down does not make the gateway unready.
  */
-export function useReadiness(db: Queryable): Plugin {
+export function useReadiness(db: Queryable, replicaStatus?: () => ReplicaStatus[]): Plugin {
+  const replicas = () => (replicaStatus ? { replicas: replicaStatus().map((r) => ({ name: r.name, status: r.healthy ? 'ready' : 'unavailable' })) } : {});
   const readiness = useReadinessCheck({
     endpoint: '/readyz',
     async check() {
       try {
         await db.query(named('readiness.ping')`SELECT 1`);
-        return json({ status: 'ready' });
+        return json({ status: 'ready', ...replicas() });
       } catch {
-        return json({ status: 'unavailable', detail: 'the database is not reachable' }, 503);
+        return json({ status: 'unavailable', detail: 'the database is not reachable', ...replicas() }, 503);
       }
     },
   });
