@@ -3,7 +3,7 @@ import { createApp } from '../../src/app.ts';
 import type { Db, Queryable } from '../../src/db/db.ts';
 import { describeEachDb, type TestDb } from '../support/databases.ts';
 import { addInterception } from '../support/fixtures.ts';
-import { call } from '../support/http.ts';
+import { call, gql } from '../support/http.ts';
 import { seedScenario, type Scenario } from './scenario.ts';
 
 let s: Scenario;
@@ -63,6 +63,26 @@ describeEachDb(
       expect(first.body.count).toBe(first.body.results.length);
       const next = await call(createApp({ db: ctx().db }), '/api/v2/aibridge/interceptions?limit=100', { token: s.owner.token });
       expect(next.body.count).toBe(first.body.count + 2);
+    });
+
+    it('GraphQL sessions answers totalCount equal to its edges when sessions are written between the page and the count', async () => {
+      const { db, state } = writingBetweenReads(ctx(), 'sessions.page', () => addCompleted(ctx().db, s.alice.id, 2, 'between-gql-sessions'));
+      const res = await gql(createApp({ db }), '{ sessions(first: 100) { totalCount edges { node { sessionId } } } }', undefined, s.owner.token);
+      expect(state.wrote).toBe(true);
+      await state.pending;
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.sessions.totalCount).toBe(res.body.data.sessions.edges.length);
+      const next = await gql(createApp({ db: ctx().db }), '{ sessions(first: 100) { totalCount } }', undefined, s.owner.token);
+      expect(next.body.data.sessions.totalCount).toBe(res.body.data.sessions.totalCount + 2);
+    });
+
+    it('GraphQL interceptions answers totalCount equal to its edges when interceptions are written between the page and the count', async () => {
+      const { db, state } = writingBetweenReads(ctx(), 'interceptions.page', () => addCompleted(ctx().db, s.bob.id, 2, 'between-gql-interceptions'));
+      const res = await gql(createApp({ db }), '{ interceptions(first: 100) { ...counted edges { node { id } } } } fragment counted on InterceptionConnection { n: totalCount }', undefined, s.owner.token);
+      expect(state.wrote).toBe(true);
+      await state.pending;
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.interceptions.n).toBe(res.body.data.interceptions.edges.length);
     });
 
     it('refuses writes inside a snapshot (READ ONLY)', async () => {

@@ -1,3 +1,5 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { inSnapshot } from '../../db/db.ts';
 import type { InterceptionFilter } from '../../domain/interception-filter.ts';
 import { countInterceptions, listInterceptions, type InterceptionParent, type InterceptionRow } from '../../domain/interceptions.ts';
 import type { PageResult } from '../../domain/paging.ts';
@@ -8,6 +10,7 @@ import type { GraphQLContext } from '../context.ts';
 import { INTERCEPTION_PAGE } from '../../limits.ts';
 import { epochMillis } from '../../domain/values.ts';
 import { loaders } from '../loaders.ts';
+import { selectsField } from '../selects-field.ts';
 import {
   type ConnectionArgs,
   connection,
@@ -123,9 +126,20 @@ export const InterceptionConnectionRef = builder.connectionObject({
  * (loaders.interceptionPages); cursor pages are read per parent. totalCount stays one statement
  * per parent, sent only for the connections that select it.
  */
-export async function interceptionConnection(ctx: GraphQLContext, filter: InterceptionFilter, args: ConnectionArgs, parent?: InterceptionParent) {
+export async function interceptionConnection(
+  ctx: GraphQLContext,
+  filter: InterceptionFilter,
+  args: ConnectionArgs,
+  info: GraphQLResolveInfo,
+  parent?: InterceptionParent,
+) {
   const page = keysetArgs(args, INTERCEPTION_PAGE, isTimeIdCursor);
   let result: PageResult<InterceptionRow>;
+  // A single list with totalCount: page and count read one snapshot (they agree while rows are written).
+  if (!parent && selectsField(info, 'totalCount')) {
+    const [list, count] = await inSnapshot(ctx.db, async (q) => [await listInterceptions(q, ctx.viewer, filter, page), await countInterceptions(q, ctx.viewer, filter)] as const);
+    return connection(page, list, (r) => ({ startedAt: r.startedAt, id: r.id }), () => Promise.resolve(count));
+  }
   if (parent && !page.after && !page.before) {
     // What the parents share: the parent's own keys travel in `parent`.
     const { initiatorId: _initiatorId, ...shared } = filter;
@@ -145,7 +159,7 @@ builder.queryFields((t) => ({
       description: 'Interceptions the caller may see, newest first. Completed ones only unless filter.includeInFlight.',
       args: { filter: t.arg({ type: InterceptionFilterInput, required: false }) },
       complexity: pageComplexity(INTERCEPTION_PAGE),
-      resolve: async (_root, args, ctx) => interceptionConnection(ctx, await toFilter(ctx, args.filter), args),
+      resolve: async (_root, args, ctx, info) => interceptionConnection(ctx, await toFilter(ctx, args.filter), args, info),
     },
     InterceptionConnectionRef,
   ),
@@ -165,8 +179,8 @@ builder.objectField(UserRef, 'interceptions', (t) =>
       description: "This user's interceptions the caller may see, newest first.",
       args: { filter: t.arg({ type: InterceptionFilterInput, required: false }) },
       complexity: pageComplexity(INTERCEPTION_PAGE),
-      resolve: async (user, args, ctx) =>
-        interceptionConnection(ctx, { ...(await toFilter(ctx, args.filter)), initiatorId: user.id }, args, { initiatorId: user.id }),
+      resolve: async (user, args, ctx, info) =>
+        interceptionConnection(ctx, { ...(await toFilter(ctx, args.filter)), initiatorId: user.id }, args, info, { initiatorId: user.id }),
     },
     InterceptionConnectionRef,
   ),

@@ -1,4 +1,7 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { inSnapshot } from '../../db/db.ts';
 import { InvalidCursorError } from '../../domain/errors.ts';
+import type { PageResult } from '../../domain/paging.ts';
 import type { InterceptionFilter } from '../../domain/interception-filter.ts';
 import {
   countSessions,
@@ -15,6 +18,7 @@ import { branded } from '../node-brand.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { loaders } from '../loaders.ts';
+import { selectsField } from '../selects-field.ts';
 import {
   type ConnectionArgs,
   connection,
@@ -89,8 +93,8 @@ builder.node(SessionRef, {
         type: InterceptionRef,
         description: "The session's interceptions, newest first.",
         complexity: pageComplexity(INTERCEPTION_PAGE),
-        resolve: (s, args, ctx) =>
-          interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args, {
+        resolve: (s, args, ctx, info) =>
+          interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args, info, {
             initiatorId: s.initiatorId,
             sessionId: s.sessionId,
           }),
@@ -130,11 +134,20 @@ export const SessionConnectionRef = builder.connectionObject({
   description: 'A page of sessions, most recently active first.',
 });
 
-async function sessionConnection(ctx: GraphQLContext, filter: InterceptionFilter, args: ConnectionArgs) {
+/** A page of sessions; with totalCount selected, the page and the count read one snapshot (they agree while rows are written). */
+async function sessionConnection(ctx: GraphQLContext, filter: InterceptionFilter, args: ConnectionArgs, info: GraphQLResolveInfo) {
   const page = keysetArgs(args, SESSION_PAGE, isSessionCursor);
-  const result = await listSessions(ctx.db, ctx.viewer, filter, page);
+  let result: PageResult<SessionRow>;
+  let totalCount = once(() => countSessions(ctx.db, ctx.viewer, filter));
+  if (selectsField(info, 'totalCount')) {
+    const [list, count] = await inSnapshot(ctx.db, async (q) => [await listSessions(q, ctx.viewer, filter, page), await countSessions(q, ctx.viewer, filter)] as const);
+    result = list;
+    totalCount = () => Promise.resolve(count);
+  } else {
+    result = await listSessions(ctx.db, ctx.viewer, filter, page);
+  }
   const rows = { rows: result.rows.map(withScope(Boolean(filter.includeInFlight))).filter((s) => s !== null), hasMore: result.hasMore };
-  return connection(page, rows, sessionCursorOf, once(() => countSessions(ctx.db, ctx.viewer, filter)));
+  return connection(page, rows, sessionCursorOf, totalCount);
 }
 
 builder.queryFields((t) => ({
@@ -146,7 +159,7 @@ builder.queryFields((t) => ({
         'startedAt, endedAt, threadCount and lastActiveAt cover the matching ones, the rest the whole session.',
       args: { filter: t.arg({ type: InterceptionFilterInput, required: false }) },
       complexity: pageComplexity(SESSION_PAGE),
-      resolve: async (_root, args, ctx) => sessionConnection(ctx, await toFilter(ctx, args.filter), args),
+      resolve: async (_root, args, ctx, info) => sessionConnection(ctx, await toFilter(ctx, args.filter), args, info),
     },
     SessionConnectionRef,
   ),
@@ -169,7 +182,7 @@ builder.objectFields(UserRef, (t) => ({
       description: "This user's sessions the caller may see, most recently active first.",
       args: { filter: t.arg({ type: InterceptionFilterInput, required: false }) },
       complexity: pageComplexity(SESSION_PAGE),
-      resolve: async (user, args, ctx) => sessionConnection(ctx, { ...(await toFilter(ctx, args.filter)), initiatorId: user.id }, args),
+      resolve: async (user, args, ctx, info) => sessionConnection(ctx, { ...(await toFilter(ctx, args.filter)), initiatorId: user.id }, args, info),
     },
     SessionConnectionRef,
   ),
