@@ -8,7 +8,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../src/app.ts';
 import type { Db } from '../src/db/db.ts';
+import { loadConfig } from '../src/config.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { openDatabase } from '../src/db/open.ts';
 import { createPostgresDb } from '../src/db/postgres.ts';
 import { replicaName, routeReads } from '../src/db/replicas.ts';
 import { named } from '../src/db/sql.ts';
@@ -111,6 +113,19 @@ if (process.env.TEST_DATABASE_URL) {
       expect(await ranOn(primaryUrl)).toEqual([]);
       expect(db.replicaStatus!()[0]).toMatchObject({ healthy: true, served: expect.any(Number) });
       expect(db.replicaStatus!()[0].served).toBeGreaterThan(0);
+    });
+
+    it('opens the replicas for serve only: the CLI (replicas: false) gets the primary alone', async () => {
+      const config = { ...loadConfig({ DATABASE_URL: primaryUrl, READ_ONLY: '1' }), replicaUrls: [replicaUrl] };
+      const served = await openDatabase(config, { seedDemo: false, replicas: true });
+      const cli = await openDatabase(config, { seedDemo: false });
+      try {
+        expect(served.db.replicaStatus?.()).toEqual([{ name: replicaName(replicaUrl), healthy: true, served: 0 }]);
+        expect('replicaStatus' in cli.db).toBe(false);
+      } finally {
+        await served.db.close();
+        await cli.db.close();
+      }
     });
 
     it('sends writes to the primary: a transaction writes there, while a plain query (a read) reaches the read-only standby', async () => {

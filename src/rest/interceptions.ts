@@ -31,7 +31,9 @@ export async function getInterceptions(ctx: RestContext): Promise<Response> {
       if (!row) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
       after = { startedAt: row.startedAt, id: row.id };
     }
-    return [await listInterceptions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), await countInterceptions(q, viewer, filter)] as const;
+    // Both at once: a count joined from another request (shared-reads.ts) leaves this connection
+    // to the page; a count sent here queues behind the page on the same connection.
+    return Promise.all([listInterceptions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), countInterceptions(q, viewer, filter)]);
   });
   const ids = list.rows.map((r) => r.id);
   const [tokens, prompts, tools, users] = await Promise.all([

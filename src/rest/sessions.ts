@@ -32,7 +32,9 @@ export async function getSessions(ctx: RestContext): Promise<Response> {
       }
       after = found;
     }
-    return [await listSessions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), await countSessions(q, viewer, filter)] as const;
+    // Both at once: a count joined from another request (shared-reads.ts) leaves this connection
+    // to the page; a count sent here queues behind the page on the same connection.
+    return Promise.all([listSessions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), countSessions(q, viewer, filter)]);
   });
   const users = await userMapFor(db, list.rows.map((s) => s.initiatorId));
   const sessions = list.rows.map((s) => ({

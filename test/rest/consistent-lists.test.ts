@@ -9,24 +9,31 @@ import { seedScenario, type Scenario } from './scenario.ts';
 let s: Scenario;
 
 /**
- * `db` whose snapshots run `write` right after the statement named `after` has answered: rows
- * committed between a list's page and its count. PostgreSQL commits them at once on another
- * pooled connection; PGlite's single connection is held by the snapshot, so there the write
- * lands after it (awaiting it inside would wait forever).
+ * `db` whose snapshots, about to send the statement named `before` (the count), first wait for
+ * the one named `after` (the page) to have answered and then run `write`: rows committed between
+ * a list's page and its count. PostgreSQL commits them at once on another pooled connection;
+ * PGlite's single connection is held by the snapshot, so there the write lands after it
+ * (awaiting it inside would wait forever).
  */
-function writingBetweenReads(t: TestDb, after: string, write: () => Promise<void>) {
+function writingBetweenReads(t: TestDb, after: string, before: string, write: () => Promise<void>) {
   const state = { wrote: false, pending: Promise.resolve() };
-  const hooked = (inner: Queryable): Queryable => ({
-    async query(statement) {
-      const rows = await inner.query(statement);
-      if (statement.name === after && !state.wrote) {
-        state.wrote = true;
-        state.pending = write();
-        if (t.kind === 'postgres') await state.pending;
-      }
-      return rows as never;
-    },
-  });
+  const hooked = (inner: Queryable): Queryable => {
+    let answered: Promise<unknown> = Promise.reject(new Error(`${before} sent before ${after}`));
+    answered.catch(() => {});
+    return {
+      async query(statement) {
+        if (statement.name === before && !state.wrote) {
+          await answered;
+          state.wrote = true;
+          state.pending = write();
+          if (t.kind === 'postgres') await state.pending;
+        }
+        const rows = inner.query(statement);
+        if (statement.name === after) answered = rows;
+        return rows as never;
+      },
+    };
+  };
   const db: Db = { ...t.db, query: (st) => t.db.query(st), snapshot: (fn) => t.db.snapshot((inner) => fn(hooked(inner))) };
   return { db, state };
 }
@@ -42,7 +49,7 @@ describeEachDb(
   'REST lists read page and count in one snapshot',
   (ctx) => {
     it('GET /sessions answers a count equal to its rows when sessions are written between the page and the count', async () => {
-      const { db, state } = writingBetweenReads(ctx(), 'sessions.page', () => addCompleted(ctx().db, s.alice.id, 3, 'between-sessions'));
+      const { db, state } = writingBetweenReads(ctx(), 'sessions.page', 'sessions.count', () => addCompleted(ctx().db, s.alice.id, 3, 'between-sessions'));
       const first = await call(createApp({ db }), '/api/v2/aibridge/sessions?limit=100', { token: s.owner.token });
       expect(state.wrote).toBe(true);
       await state.pending;
@@ -55,7 +62,7 @@ describeEachDb(
     });
 
     it('GET /interceptions answers a count equal to its rows when interceptions are written between the page and the count', async () => {
-      const { db, state } = writingBetweenReads(ctx(), 'interceptions.page', () => addCompleted(ctx().db, s.bob.id, 2, 'between-interceptions'));
+      const { db, state } = writingBetweenReads(ctx(), 'interceptions.page', 'interceptions.count', () => addCompleted(ctx().db, s.bob.id, 2, 'between-interceptions'));
       const first = await call(createApp({ db }), '/api/v2/aibridge/interceptions?limit=100', { token: s.owner.token });
       expect(state.wrote).toBe(true);
       await state.pending;
@@ -66,7 +73,7 @@ describeEachDb(
     });
 
     it('GraphQL sessions answers totalCount equal to its edges when sessions are written between the page and the count', async () => {
-      const { db, state } = writingBetweenReads(ctx(), 'sessions.page', () => addCompleted(ctx().db, s.alice.id, 2, 'between-gql-sessions'));
+      const { db, state } = writingBetweenReads(ctx(), 'sessions.page', 'sessions.count', () => addCompleted(ctx().db, s.alice.id, 2, 'between-gql-sessions'));
       const res = await gql(createApp({ db }), '{ sessions(first: 100) { totalCount edges { node { sessionId } } } }', undefined, s.owner.token);
       expect(state.wrote).toBe(true);
       await state.pending;
@@ -77,7 +84,7 @@ describeEachDb(
     });
 
     it('GraphQL interceptions answers totalCount equal to its edges when interceptions are written between the page and the count', async () => {
-      const { db, state } = writingBetweenReads(ctx(), 'interceptions.page', () => addCompleted(ctx().db, s.bob.id, 2, 'between-gql-interceptions'));
+      const { db, state } = writingBetweenReads(ctx(), 'interceptions.page', 'interceptions.count', () => addCompleted(ctx().db, s.bob.id, 2, 'between-gql-interceptions'));
       const res = await gql(createApp({ db }), '{ interceptions(first: 100) { ...counted edges { node { id } } } } fragment counted on InterceptionConnection { n: totalCount }', undefined, s.owner.token);
       expect(state.wrote).toBe(true);
       await state.pending;

@@ -137,7 +137,7 @@ export async function interceptionConnection(
   let result: PageResult<InterceptionRow>;
   // A single list with totalCount: page and count read one snapshot (they agree while rows are written).
   if (!parent && selectsField(info, 'totalCount')) {
-    const [list, count] = await inSnapshot(ctx.db, async (q) => [await listInterceptions(q, ctx.viewer, filter, page), await countInterceptions(q, ctx.viewer, filter)] as const);
+    const [list, count] = await inSnapshot(ctx.db, (q) => Promise.all([listInterceptions(q, ctx.viewer, filter, page), countInterceptions(q, ctx.viewer, filter)]));
     return connection(page, list, (r) => ({ startedAt: r.startedAt, id: r.id }), () => Promise.resolve(count));
   }
   if (parent && !page.after && !page.before) {

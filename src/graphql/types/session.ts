@@ -140,7 +140,7 @@ async function sessionConnection(ctx: GraphQLContext, filter: InterceptionFilter
   let result: PageResult<SessionRow>;
   let totalCount = once(() => countSessions(ctx.db, ctx.viewer, filter));
   if (selectsField(info, 'totalCount')) {
-    const [list, count] = await inSnapshot(ctx.db, async (q) => [await listSessions(q, ctx.viewer, filter, page), await countSessions(q, ctx.viewer, filter)] as const);
+    const [list, count] = await inSnapshot(ctx.db, (q) => Promise.all([listSessions(q, ctx.viewer, filter, page), countSessions(q, ctx.viewer, filter)]));
     result = list;
     totalCount = () => Promise.resolve(count);
   } else {
