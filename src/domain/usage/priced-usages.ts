@@ -1,0 +1,133 @@
+import type { Queryable } from '../../db/db.ts';
+import { named, type SqlFragment, sql } from '../../db/sql.ts';
+import type { ModelKey, PricePeriod } from '../../prices/period.ts';
+
+/** Where prices come from: the gateway's overrides over the package's defaults (src/prices). */
+export interface PriceBook {
+  periodsFor(models: readonly ModelKey[]): Promise<PricePeriod[]>;
+}
+
+/**
+ * What a set of interceptions needs priced: its distinct (provider, model) pairs, and whether
+ * this database carries Coder's recorded per-row cost (`cost_micros` and the price snapshot
+ * columns exist only in newer Coder databases; the gateway must work on both). One statement.
+ * `members` yields interception rows with `provider` and `model` columns.
+ */
+export async function pricingNeeds(db: Queryable, members: SqlFragment): Promise<{ models: ModelKey[]; recorded: boolean }> {
+  const rows = await db.query<{ provider: string | null; model: string | null; recorded: boolean }>(
+    ...asCall(named('usage.models')`
+      SELECT m.provider, m.model, r.recorded
+        FROM (SELECT EXISTS (SELECT 1 FROM pg_attribute
+                              WHERE attrelid = to_regclass('aibridge_token_usages') AND attname = 'cost_micros' AND NOT attisdropped) AS recorded) r
+        LEFT JOIN (SELECT DISTINCT i.provider, i.model FROM (${members}) i) m ON TRUE`),
+  );
+  return {
+    models: rows.filter((r) => r.provider !== null).map((r) => ({ provider: r.provider!, model: r.model! })),
+    recorded: rows[0]?.recorded ?? false,
+  };
+}
+
+/** The old query signature, until Queryable.query takes a Statement (see src/db/sql.ts). */
+export function asCall(s: { text: string; values: readonly unknown[] }): [string, unknown[]] {
+  return [s.text, [...s.values]];
+}
+
+const text = (v: bigint | null) => (v === null ? null : v.toString());
+
+/** The price periods as a relation `price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p)`. */
+export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
+  return sql`SELECT * FROM unnest(
+      ${periods.map((p) => p.provider)}::text[], ${periods.map((p) => p.model)}::text[],
+      ${periods.map((p) => p.from ?? '-infinity')}::timestamptz[], ${periods.map((p) => p.to ?? 'infinity')}::timestamptz[],
+      ${periods.map((p) => text(p.input))}::bigint[], ${periods.map((p) => text(p.output))}::bigint[],
+      ${periods.map((p) => text(p.cacheRead))}::bigint[], ${periods.map((p) => text(p.cacheWrite))}::bigint[]
+    ) AS price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p)`;
+}
+
+/**
+ * One row per token usage of `members` (interception rows with id, provider, model, started_at
+ * and whatever else the caller selects, exposed as `i`), with its cost in integer micro-dollars
+ * per kind of token. Each kind is floor(tokens × price / 1,000,000), Coder's own formula for
+ * `cost_micros`, so every figure is an exact integer and sums add up at every level.
+ *
+ * Per row: Coder's recorded cost when the row has one (`how` = 'R', components from the row's
+ * price snapshot), else the price in force when the interception started (`how` = 'B'), else
+ * unpriced (`how` NULL: no price, or a null price for a kind of token the row has). Coder's
+ * `input_tokens` exclude cache reads and writes, so each column meets its own price.
+ */
+export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean): SqlFragment {
+  const rec = recorded
+    ? sql`t.cost_micros AS cost, t.input_price_micros AS in_p, t.output_price_micros AS out_p,
+          t.cache_read_price_micros AS cr_p, t.cache_write_price_micros AS cw_p`
+    : sql`NULL::bigint AS cost, NULL::bigint AS in_p, NULL::bigint AS out_p, NULL::bigint AS cr_p, NULL::bigint AS cw_p`;
+  return sql`
+    SELECT i.*, t.input_tokens AS tin, t.output_tokens AS tout, t.cache_read_input_tokens AS tcr,
+           t.cache_write_input_tokens AS tcw, x.how,
+           CASE WHEN x.how IS NOT NULL THEN div(t.input_tokens::numeric * x.in_p, 1000000) END AS c_in,
+           CASE WHEN x.how IS NOT NULL THEN div(t.output_tokens::numeric * x.out_p, 1000000) END AS c_out,
+           CASE WHEN x.how IS NOT NULL THEN div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_cr,
+           CASE WHEN x.how IS NOT NULL THEN div(t.cache_write_input_tokens::numeric * x.cw_p, 1000000) END AS c_cw,
+           CASE WHEN x.how = 'R' THEN r.cost::numeric END AS c_rec,
+           CASE WHEN x.how IS NOT NULL
+                THEN div(t.cache_read_input_tokens::numeric * x.in_p, 1000000) - div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_saved
+      FROM (${members}) i
+      JOIN aibridge_token_usages t ON t.interception_id = i.id
+      CROSS JOIN LATERAL (SELECT ${rec}) r
+      LEFT JOIN (${priceRelation(periods)}) p
+        ON p.provider = i.provider AND p.model = i.model AND i.started_at >= p.valid_from AND i.started_at < p.valid_to
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN r.cost IS NOT NULL THEN 'R'
+                    WHEN p.in_p IS NOT NULL AND p.out_p IS NOT NULL
+                     AND (t.cache_read_input_tokens = 0 OR p.cr_p IS NOT NULL)
+                     AND (t.cache_write_input_tokens = 0 OR p.cw_p IS NOT NULL) THEN 'B' END AS how,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.in_p, 0) ELSE p.in_p END AS in_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.out_p, 0) ELSE p.out_p END AS out_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cr_p, 0) ELSE coalesce(p.cr_p, 0) END AS cr_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cw_p, 0) ELSE coalesce(p.cw_p, 0) END AS cw_p
+      ) x`;
+}
+
+/**
+ * Per interception of `members`: token sums and costs in micro-dollars (numeric), whether any of
+ * its usages is unpriced and how many tokens those hold, and how many usages were priced from
+ * Coder's recorded cost or from the price book. Interceptions without usages have no row.
+ * The total is the recorded cost where there is one (it wins, even over its own components),
+ * else the sum of the components.
+ */
+export function interceptionCostsSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean): SqlFragment {
+  return sql`
+    SELECT u.id, sum(u.tin) AS tin, sum(u.tout) AS tout, sum(u.tcr) AS tcr, sum(u.tcw) AS tcw,
+           coalesce(sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw)), 0) AS c_total,
+           coalesce(sum(u.c_in), 0) AS c_in, coalesce(sum(u.c_out), 0) AS c_out,
+           coalesce(sum(u.c_cr), 0) AS c_cr, coalesce(sum(u.c_cw), 0) AS c_cw, coalesce(sum(u.c_saved), 0) AS c_saved,
+           bool_or(u.how IS NULL) AS unpriced,
+           coalesce(sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL), 0) AS unpriced_tokens,
+           count(*) FILTER (WHERE u.how = 'R') AS recorded_rows, count(*) FILTER (WHERE u.how = 'B') AS book_rows
+      FROM (${pricedUsagesSql(members, periods, recorded)}) u
+     GROUP BY u.id`;
+}
+
+/** Aggregates over rows of interceptionCostsSql (alias `c`, possibly NULL-extended), named as CostRow. */
+export const COST_AGGREGATES = sql`
+  coalesce(sum(c.c_total), 0)::text AS "costTotal",
+  coalesce(sum(c.c_in), 0)::text AS "costInput", coalesce(sum(c.c_out), 0)::text AS "costOutput",
+  coalesce(sum(c.c_cr), 0)::text AS "costCacheRead", coalesce(sum(c.c_cw), 0)::text AS "costCacheWrite",
+  coalesce(sum(c.c_saved), 0)::text AS "costSaved",
+  count(*) FILTER (WHERE c.unpriced)::int AS "unpricedRequests",
+  coalesce(sum(c.unpriced_tokens), 0)::text AS "unpricedTokens",
+  coalesce(sum(c.recorded_rows), 0)::int AS "recordedRows",
+  coalesce(sum(c.book_rows), 0)::int AS "bookRows"`;
+
+/** The columns COST_AGGREGATES yields (numeric text, micro-dollars). */
+export interface CostRow {
+  costTotal: string;
+  costInput: string;
+  costOutput: string;
+  costCacheRead: string;
+  costCacheWrite: string;
+  costSaved: string;
+  unpricedRequests: number;
+  unpricedTokens: string;
+  recordedRows: number;
+  bookRows: number;
+}
