@@ -1,5 +1,5 @@
 import { calcPrice, type ModelInfo, type ModelPrice } from '@pydantic/genai-prices';
-import type { ModelKey, PricePeriod } from './period.ts';
+import type { ModelKey, PricePeriod, PriceTier } from './period.ts';
 
 /**
  * Default prices from @pydantic/genai-prices, a maintained price book with dated prices and
@@ -7,15 +7,32 @@ import type { ModelKey, PricePeriod } from './period.ts';
  * its `input_tokens` INCLUDES cache reads and writes, Coder's `input_tokens` EXCLUDES them, so
  * the SQL in src/domain/usage multiplies Coder's columns by these per-million prices itself.
  *
- * What the package knows that is not applied: tiered prices (above a context size a request
- * costs more; the base tier is used) and time-of-day discounts (DeepSeek off-peak). Both would
- * need the per-request shape, which pricing in SQL by (provider, model, start) does not carry.
+ * Long-context tiers are applied as the package applies them: above the tier's start (counted
+ * over the whole prompt, cache included) every token of the request costs the tier price. The
+ * package lists at most one tier per price today (checked over every provider it knows); a
+ * second tier would be ignored. Time-of-day discounts (DeepSeek off-peak) are not applied:
+ * prices are joined by (provider, model, start instant) only.
  */
 
 /** USD per million tokens (a float in the package) → integer micro-USD per million tokens. */
-function micros(value: ModelPrice[string]): bigint | null {
-  const usd = typeof value === 'number' ? value : value?.base;
-  return usd === undefined ? null : BigInt(Math.round(usd * 1_000_000));
+const toMicros = (usd: number | undefined) => (usd === undefined ? null : BigInt(Math.round(usd * 1_000_000)));
+
+const micros = (value: ModelPrice[string]) => toMicros(typeof value === 'number' ? value : value?.base);
+
+/** The first tier's price, else the base price (a kind without tiers costs the same above it). */
+const tierMicros = (value: ModelPrice[string]) => (typeof value === 'object' && value.tiers[0] ? toMicros(value.tiers[0].price) : micros(value));
+
+function tierOf(p: ModelPrice): PriceTier | null {
+  const starts = Object.values(p).flatMap((v) => (typeof v === 'object' && v.tiers[0] ? [v.tiers[0].start] : []));
+  if (starts.length === 0) return null;
+  const input = tierMicros(p.input_mtok);
+  return {
+    above: BigInt(Math.min(...starts)),
+    input,
+    output: tierMicros(p.output_mtok),
+    cacheRead: tierMicros(p.cache_read_mtok) ?? input,
+    cacheWrite: tierMicros(p.cache_write_mtok) ?? input,
+  };
 }
 
 /**
@@ -45,6 +62,7 @@ export function packagePeriods(key: ModelKey): PricePeriod[] {
       output: micros(p.output_mtok),
       cacheRead: micros(p.cache_read_mtok) ?? input,
       cacheWrite: micros(p.cache_write_mtok) ?? input,
+      tier: tierOf(p),
       origin: 'package' as const,
     }];
   });

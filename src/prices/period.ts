@@ -14,7 +14,20 @@ export interface PricePeriod {
   output: bigint | null;
   cacheRead: bigint | null;
   cacheWrite: bigint | null;
+  /**
+   * Long-context pricing: when a request's prompt (input + cache read + cache write tokens)
+   * exceeds `above`, every kind of token of that request costs the tier's price instead.
+   */
+  tier: PriceTier | null;
   origin: 'override' | 'package';
+}
+
+export interface PriceTier {
+  above: bigint;
+  input: bigint | null;
+  output: bigint | null;
+  cacheRead: bigint | null;
+  cacheWrite: bigint | null;
 }
 
 export interface ModelKey {

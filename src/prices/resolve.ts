@@ -33,6 +33,7 @@ export function priceTimeline(models: readonly ModelKey[], overrides: readonly P
       output: o.output,
       cacheRead: o.cacheRead,
       cacheWrite: o.cacheWrite,
+      tier: null,
       origin: 'override',
     }));
     return [...defaults, ...overridden];

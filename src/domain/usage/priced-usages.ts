@@ -34,14 +34,19 @@ export function asCall(s: { text: string; values: readonly unknown[] }): [string
 
 const text = (v: bigint | null) => (v === null ? null : v.toString());
 
-/** The price periods as a relation `price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p)`. */
+/**
+ * The price periods as a relation `price(provider, model, valid_from, valid_to, in_p, out_p,
+ * cr_p, cw_p, tier_above, in_t, out_t, cr_t, cw_t)`: base prices and the long-context tier.
+ */
 export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
+  const col = (f: (p: PricePeriod) => bigint | null | undefined) => periods.map((p) => text(f(p) ?? null));
   return sql`SELECT * FROM unnest(
       ${periods.map((p) => p.provider)}::text[], ${periods.map((p) => p.model)}::text[],
       ${periods.map((p) => p.from ?? '-infinity')}::timestamptz[], ${periods.map((p) => p.to ?? 'infinity')}::timestamptz[],
-      ${periods.map((p) => text(p.input))}::bigint[], ${periods.map((p) => text(p.output))}::bigint[],
-      ${periods.map((p) => text(p.cacheRead))}::bigint[], ${periods.map((p) => text(p.cacheWrite))}::bigint[]
-    ) AS price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p)`;
+      ${col((p) => p.input)}::bigint[], ${col((p) => p.output)}::bigint[], ${col((p) => p.cacheRead)}::bigint[], ${col((p) => p.cacheWrite)}::bigint[],
+      ${col((p) => p.tier?.above)}::bigint[], ${col((p) => p.tier?.input)}::bigint[], ${col((p) => p.tier?.output)}::bigint[],
+      ${col((p) => p.tier?.cacheRead)}::bigint[], ${col((p) => p.tier?.cacheWrite)}::bigint[]
+    ) AS price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p, tier_above, in_t, out_t, cr_t, cw_t)`;
 }
 
 /**
@@ -53,7 +58,8 @@ export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
  * Per row: Coder's recorded cost when the row has one (`how` = 'R', components from the row's
  * price snapshot), else the price in force when the interception started (`how` = 'B'), else
  * unpriced (`how` NULL: no price, or a null price for a kind of token the row has). Coder's
- * `input_tokens` exclude cache reads and writes, so each column meets its own price.
+ * `input_tokens` exclude cache reads and writes, so each column meets its own price; a
+ * long-context tier is chosen by the whole prompt (input + cache tokens), as the package does.
  */
 export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean): SqlFragment {
   const rec = recorded
@@ -76,14 +82,22 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
       LEFT JOIN (${priceRelation(periods)}) p
         ON p.provider = i.provider AND p.model = i.model AND i.started_at >= p.valid_from AND i.started_at < p.valid_to
       CROSS JOIN LATERAL (
+        SELECT p.tier_above IS NOT NULL
+               AND t.input_tokens + t.cache_read_input_tokens + t.cache_write_input_tokens > p.tier_above AS long
+      ) l
+      CROSS JOIN LATERAL (
+        SELECT CASE WHEN l.long THEN p.in_t ELSE p.in_p END AS in_p, CASE WHEN l.long THEN p.out_t ELSE p.out_p END AS out_p,
+               CASE WHEN l.long THEN p.cr_t ELSE p.cr_p END AS cr_p, CASE WHEN l.long THEN p.cw_t ELSE p.cw_p END AS cw_p
+      ) b
+      CROSS JOIN LATERAL (
         SELECT CASE WHEN r.cost IS NOT NULL THEN 'R'
-                    WHEN p.in_p IS NOT NULL AND p.out_p IS NOT NULL
-                     AND (t.cache_read_input_tokens = 0 OR p.cr_p IS NOT NULL)
-                     AND (t.cache_write_input_tokens = 0 OR p.cw_p IS NOT NULL) THEN 'B' END AS how,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.in_p, 0) ELSE p.in_p END AS in_p,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.out_p, 0) ELSE p.out_p END AS out_p,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cr_p, 0) ELSE coalesce(p.cr_p, 0) END AS cr_p,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cw_p, 0) ELSE coalesce(p.cw_p, 0) END AS cw_p
+                    WHEN b.in_p IS NOT NULL AND b.out_p IS NOT NULL
+                     AND (t.cache_read_input_tokens = 0 OR b.cr_p IS NOT NULL)
+                     AND (t.cache_write_input_tokens = 0 OR b.cw_p IS NOT NULL) THEN 'B' END AS how,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.in_p, 0) ELSE b.in_p END AS in_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.out_p, 0) ELSE b.out_p END AS out_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cr_p, 0) ELSE coalesce(b.cr_p, 0) END AS cr_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cw_p, 0) ELSE coalesce(b.cw_p, 0) END AS cw_p
       ) x`;
 }
 

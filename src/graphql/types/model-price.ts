@@ -1,0 +1,124 @@
+import { GraphQLError } from 'graphql';
+import { deletePrice, type PriceInput, priceProblem, setPrice } from '../../prices/overrides.ts';
+import { builder } from '../builder.ts';
+import type { GraphQLContext } from '../context.ts';
+import { badInput } from '../errors.ts';
+
+/**
+ * Admin price overrides: the gateway's own table, plain CRUD through Prisma's client and
+ * @pothos/plugin-prisma (the one place Prisma serves GraphQL; Coder's tables stay on SQL).
+ */
+
+/** A JS Date as the PostgreSQL UTC text the DateTime scalar takes (see src/graphql/scalars.ts). */
+const pgText = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.?0*Z$/, '+00');
+
+const price = (v: bigint | null) => (v === null ? null : Number(v));
+
+export const ModelPriceRef = builder.prismaObject('ModelPrice', {
+  description: 'An admin price for a model from an instant on, overriding the package default (micro-USD per million tokens; null = unknown).',
+  fields: (t) => ({
+    uuid: t.expose('id', { type: 'UUID' }),
+    provider: t.exposeString('provider', { description: 'Provider type as AI Bridge records it (`anthropic`, `openai`, `copilot`…).' }),
+    model: t.exposeString('model'),
+    effectiveFrom: t.field({
+      type: 'DateTime',
+      description: "Requests started at or after this instant use this price, until the model's next override.",
+      resolve: (p) => pgText(p.effectiveFrom),
+    }),
+    inputPrice: t.field({ type: 'SafeInt', nullable: true, resolve: (p) => price(p.inputPrice) }),
+    outputPrice: t.field({ type: 'SafeInt', nullable: true, resolve: (p) => price(p.outputPrice) }),
+    cacheReadPrice: t.field({ type: 'SafeInt', nullable: true, resolve: (p) => price(p.cacheReadPrice) }),
+    cacheWritePrice: t.field({ type: 'SafeInt', nullable: true, resolve: (p) => price(p.cacheWritePrice) }),
+    note: t.exposeString('note'),
+    createdBy: t.expose('createdBy', { type: 'UUID', nullable: true, description: 'The owner who set it.' }),
+    createdAt: t.field({ type: 'DateTime', resolve: (p) => pgText(p.createdAt) }),
+  }),
+});
+
+function requireStore(ctx: GraphQLContext) {
+  if (!ctx.prisma) {
+    throw new GraphQLError('Price overrides need a state store: set STATE_DATABASE_URL or DATA_DIR in read-only mode.', {
+      extensions: { code: 'FAILED_PRECONDITION' },
+    });
+  }
+  return ctx.prisma;
+}
+
+function requireOwner(ctx: GraphQLContext) {
+  if (!ctx.viewer.roles.includes('owner')) {
+    throw new GraphQLError('Only owners may change prices.', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  }
+}
+
+builder.queryFields((t) => ({
+  modelPrices: t.prismaConnection({
+    type: 'ModelPrice',
+    cursor: 'id',
+    description: 'Admin price overrides (everyone signed in may read them), by provider, model and effectiveFrom.',
+    args: {
+      provider: t.arg.string({ required: false }),
+      model: t.arg.string({ required: false }),
+    },
+    defaultSize: 100,
+    maxSize: 1000,
+    totalCount: (_parent, args, ctx) =>
+      ctx.prisma ? ctx.prisma.modelPrice.count({ where: { provider: args.provider ?? undefined, model: args.model ?? undefined } }) : 0,
+    resolve: (query, _root, args, ctx) =>
+      ctx.prisma
+        ? ctx.prisma.modelPrice.findMany({
+          ...query,
+          where: { provider: args.provider ?? undefined, model: args.model ?? undefined },
+          orderBy: [{ provider: 'asc' }, { model: 'asc' }, { effectiveFrom: 'asc' }, { id: 'asc' }],
+        })
+        : [],
+  }),
+}));
+
+const ModelPriceInput = builder.inputType('ModelPriceInput', {
+  description: 'A price for a model from an instant on, micro-USD per million tokens (Coder\'s unit); null = unknown.',
+  fields: (t) => ({
+    provider: t.string({ required: true }),
+    model: t.string({ required: true }),
+    effectiveFrom: t.field({ type: 'DateTime', required: false, description: 'Default: since always (1970-01-01T00:00:00Z).' }),
+    inputPrice: t.field({ type: 'SafeInt', required: false }),
+    outputPrice: t.field({ type: 'SafeInt', required: false }),
+    cacheReadPrice: t.field({ type: 'SafeInt', required: false }),
+    cacheWritePrice: t.field({ type: 'SafeInt', required: false }),
+    note: t.string({ required: false }),
+  }),
+});
+
+const big = (v: number | null | undefined) => (v == null ? null : BigInt(v));
+
+builder.mutationFields((t) => ({
+  setModelPrice: t.prismaField({
+    type: 'ModelPrice',
+    description: 'Owners only: sets the price of a model from effectiveFrom on (replacing one set for the same instant). Takes effect at once.',
+    args: { input: t.arg({ type: ModelPriceInput, required: true }) },
+    resolve: async (_query, _root, { input }, ctx) => {
+      requireOwner(ctx);
+      const prisma = requireStore(ctx);
+      const p: PriceInput = {
+        provider: input.provider,
+        model: input.model,
+        effectiveFrom: new Date(input.effectiveFrom ?? '1970-01-01T00:00:00Z'),
+        input: big(input.inputPrice),
+        output: big(input.outputPrice),
+        cacheRead: big(input.cacheReadPrice),
+        cacheWrite: big(input.cacheWritePrice),
+        note: input.note ?? '',
+      };
+      const problem = priceProblem(p);
+      if (problem) throw badInput(problem, 'input');
+      return setPrice(prisma, p, ctx.viewer.id);
+    },
+  }),
+  deleteModelPrice: t.boolean({
+    description: 'Owners only: deletes a price override; false when none has that id.',
+    args: { uuid: t.arg({ type: 'UUID', required: true }) },
+    resolve: async (_root, args, ctx) => {
+      requireOwner(ctx);
+      return deletePrice(requireStore(ctx), args.uuid.toLowerCase());
+    },
+  }),
+}));
