@@ -12,7 +12,8 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 export function prismaOver(db: Db): PrismaClient {
   const adapter = db.kind === 'pglite'
     ? new PrismaPGlite((db as Db & { pglite: PGlite }).pglite)
-    : new PrismaPg((db as Db & { pool: pg.Pool }).pool);
+    // adapter-pg bundles its own @types/pg: the same runtime Pool, a nominally different type.
+    : new PrismaPg((db as Db & { pool: pg.Pool }).pool as unknown as ConstructorParameters<typeof PrismaPg>[0]);
   return new PrismaClient({ adapter });
 }
 

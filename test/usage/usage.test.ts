@@ -48,7 +48,7 @@ function expectedTotals(rows: readonly (typeof ROWS)[number][]) {
       const e = expectedMicros(r, u);
       if (e === null) {
         unpriced = true;
-        unpricedTokens += u.reduce((a, b) => a + b, 0);
+        unpricedTokens += u.reduce((a: number, b: number) => a + b, 0);
       } else {
         micros += e.micros;
         if (!e.exact) floors += 4;

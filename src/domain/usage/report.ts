@@ -31,7 +31,7 @@ export interface UsageKey {
   provider: string | null;
   providerName: string | null;
   client: string | null;
-  credentialKind: string | null;
+  credentialKind: 'centralized' | 'byok' | null;
   /** Bucket bounds as PostgreSQL timestamp text (UTC); null without a bucket. */
   bucketStart: string | null;
   bucketEnd: string | null;
