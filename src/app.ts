@@ -1,9 +1,10 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { GraphQLError } from 'graphql';
-import type { Db } from './db/db.ts';
+import { GraphQLError, type DocumentNode } from 'graphql';
+import type { Db, Queryable } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
+import { named } from './db/sql.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
@@ -29,18 +30,20 @@ export interface AppDeps {
    * null for none (read-only over a Coder database without a state store).
    */
   prisma?: PrismaClient | null;
+  /** Told each GraphQL document the first time it runs compiled (see ./graphql/execution.ts). */
+  onCompile?: (document: DocumentNode) => void;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** Health, readiness and the REST shims answer before Yoga sees the request. */
-function useRoutes(db: Db): Plugin {
+function useRoutes(db: Queryable): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === '/healthz') return endResponse(json({ status: 'ok' }));
       if (url.pathname === '/readyz') {
         try {
-          await db.query('SELECT 1');
+          await db.query(named('readiness.ping')`SELECT 1`);
           return endResponse(json({ status: 'ready' }));
         } catch {
           return endResponse(json({ status: 'unavailable', detail: 'the database is not reachable' }, 503));
@@ -144,7 +147,7 @@ export function createApp(deps: AppDeps): App {
       useRoutes(db),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
-      ...compiledExecutionPlugins(),
+      ...compiledExecutionPlugins(deps.onCompile),
     ],
     async context({ request }) {
       try {

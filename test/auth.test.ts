@@ -1,7 +1,7 @@
+import { named } from '../src/db/sql.ts';
 import { expect, it } from 'vitest';
 import { authenticate, AuthError, tokenFromRequest, type Viewer } from '../src/auth/viewer.ts';
 import { visibleTo } from '../src/auth/visibility.ts';
-import { Params } from '../src/db/params.ts';
 import { createToken } from '../src/db/users.ts';
 import { describeEachDb } from './support/databases.ts';
 import { addInterception, addUser } from './support/fixtures.ts';
@@ -59,22 +59,21 @@ describeEachDb(
     it('rejects an expired key', async () => {
       const { db } = ctx();
       const token = await createToken(db, 'mia', 60);
-      await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [token.slice(0, 10)]);
+      await db.query(named('test')`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = ${token.slice(0, 10)}`);
       expect(await detailOf(authenticate(db, token))).toMatch(/^API key expired at "/);
     });
 
     it('rejects the key of a deleted user', async () => {
       const { db } = ctx();
       const gone = await addUser(db, { username: 'gone' });
-      await db.query('UPDATE users SET deleted = true WHERE id = $1', [gone.id]);
+      await db.query(named('test')`UPDATE users SET deleted = true WHERE id = ${gone.id}`);
       expect(await detailOf(authenticate(db, gone.token))).toBe('The user of this API key has been deleted.');
     });
 
     it('filters interceptions in SQL: members see their own, auditors all', async () => {
       const { db } = ctx();
       const count = async (viewer: Viewer) => {
-        const p = new Params();
-        const [row] = await db.query<{ n: string }>(`SELECT count(*) AS n FROM aibridge_interceptions i WHERE ${visibleTo(viewer, p)}`, p.values);
+        const [row] = await db.query<{ n: string }>(named('test')`SELECT count(*) AS n FROM aibridge_interceptions i WHERE ${visibleTo(viewer)}`);
         return Number(row!.n);
       };
       expect(await count(await authenticate(db, member.token))).toBe(2);

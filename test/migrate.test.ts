@@ -1,3 +1,4 @@
+import { named } from '../src/db/sql.ts';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,9 +17,7 @@ describeEachDb('migrations', (ctx) => {
   it('records each migration in Prisma\'s _prisma_migrations with its checksum and is idempotent', async () => {
     const { db } = ctx();
     const expected = await readMigrations();
-    const rows = await db.query<{ migration_name: string; checksum: string; finished_at: string | null }>(
-      'SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name',
-    );
+    const rows = await db.query<{ migration_name: string; checksum: string; finished_at: string | null }>(named('test')`SELECT migration_name, checksum, finished_at FROM _prisma_migrations ORDER BY migration_name`);
     expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(expected.map((m) => [m.name, m.checksum]));
     expect(rows.every((r) => r.finished_at !== null)).toBe(true);
     expect(await migrate(db)).toEqual([]);

@@ -1,3 +1,4 @@
+import { named, type Statement } from '../src/db/sql.ts';
 import { expect, it } from 'vitest';
 import { describeEachDb } from './support/databases.ts';
 
@@ -109,11 +110,10 @@ interface ColumnRow {
   generation_expression: string | null;
 }
 
-async function describeColumns(query: (sql: string) => Promise<ColumnRow[]>) {
-  const rows = await query(
-    `SELECT table_name, column_name, udt_name, character_maximum_length, is_nullable, column_default, generation_expression
-       FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
-  );
+async function describeColumns(query: (s: Statement) => Promise<ColumnRow[]>) {
+  const rows = await query(named('test')`
+    SELECT table_name, column_name, udt_name, character_maximum_length, is_nullable, column_default, generation_expression
+       FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`);
   const out: Record<string, string[]> = {};
   for (const r of rows) {
     const type = r.udt_name === 'varchar' && r.character_maximum_length ? `varchar(${r.character_maximum_length})` : r.udt_name;
@@ -127,21 +127,19 @@ async function describeColumns(query: (sql: string) => Promise<ColumnRow[]>) {
 
 describeEachDb('migrated schema mirrors Coder', (ctx) => {
   it('has the AI Bridge tables with Coder column types, nullability, defaults and the generated session_id', async () => {
-    const columns = await describeColumns((sql) => ctx().db.query<ColumnRow>(sql));
+    const columns = await describeColumns((s) => ctx().db.query<ColumnRow>(s));
     for (const [table, expected] of Object.entries(EXPECTED_COLUMNS)) {
       expect(columns[table], table).toEqual(expected);
     }
   });
 
   it('has the users columns the gateway reads', async () => {
-    const columns = await describeColumns((sql) => ctx().db.query<ColumnRow>(sql));
+    const columns = await describeColumns((s) => ctx().db.query<ColumnRow>(s));
     expect(columns.users!.slice(0, USERS_COLUMNS.length)).toEqual(USERS_COLUMNS);
   });
 
   it('has Coder indexes, partial and DESC ones included', async () => {
-    const rows = await ctx().db.query<{ tablename: string; indexdef: string }>(
-      `SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename LIKE 'aibridge_%'`,
-    );
+    const rows = await ctx().db.query<{ tablename: string; indexdef: string }>(named('test')`SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename LIKE 'aibridge_%'`);
     const byTable: Record<string, string[]> = {};
     for (const r of rows) (byTable[r.tablename] ??= []).push(r.indexdef.replace(/^.* ON public\.\w+ /, ''));
     for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
@@ -152,27 +150,22 @@ describeEachDb('migrated schema mirrors Coder', (ctx) => {
   });
 
   it('has no primary key on aibridge_model_thoughts and no foreign key from children to interceptions', async () => {
-    const rows = await ctx().db.query<{ conname: string; table: string; contype: string }>(
-      `SELECT conname, conrelid::regclass::text AS table, contype::text FROM pg_constraint
-        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text LIKE 'aibridge_%' AND contype IN ('p', 'u', 'f')`,
-    );
+    const rows = await ctx().db.query<{ conname: string; table: string; contype: string }>(named('test')`SELECT conname, conrelid::regclass::text AS table, contype::text FROM pg_constraint
+        WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text LIKE 'aibridge_%' AND contype IN ('p', 'u', 'f')`);
     expect(rows.filter((r) => r.table === 'aibridge_model_thoughts')).toEqual([]);
     expect(rows.filter((r) => r.contype === 'f')).toEqual([]);
   });
 
   it('computes session_id as COALESCE(client_session_id, thread_root_id, id) and refuses writes to it', async () => {
     const { db } = ctx();
-    const [u] = await db.query<{ id: string }>(`INSERT INTO users (id, email, username) VALUES (gen_random_uuid(), 'x@example.com', 'schema-x') RETURNING id`);
-    const rows = await db.query<{ session_id: string; id: string; client_session_id: string | null; thread_root_id: string | null }>(
-      `INSERT INTO aibridge_interceptions (id, initiator_id, provider, model, started_at, client_session_id, thread_root_id) VALUES
-         (gen_random_uuid(), $1, 'openai', 'gpt-5', now(), 'client-key', gen_random_uuid()),
-         (gen_random_uuid(), $1, 'openai', 'gpt-5', now(), NULL, '11111111-1111-4111-8111-111111111111'),
-         (gen_random_uuid(), $1, 'openai', 'gpt-5', now(), NULL, NULL)
-       RETURNING id, session_id, client_session_id, thread_root_id`,
-      [u!.id],
-    );
+    const [u] = await db.query<{ id: string }>(named('test')`INSERT INTO users (id, email, username) VALUES (gen_random_uuid(), 'x@example.com', 'schema-x') RETURNING id`);
+    const rows = await db.query<{ session_id: string; id: string; client_session_id: string | null; thread_root_id: string | null }>(named('test')`INSERT INTO aibridge_interceptions (id, initiator_id, provider, model, started_at, client_session_id, thread_root_id) VALUES
+         (gen_random_uuid(), ${u!.id}, 'openai', 'gpt-5', now(), 'client-key', gen_random_uuid()),
+         (gen_random_uuid(), ${u!.id}, 'openai', 'gpt-5', now(), NULL, '11111111-1111-4111-8111-111111111111'),
+         (gen_random_uuid(), ${u!.id}, 'openai', 'gpt-5', now(), NULL, NULL)
+       RETURNING id, session_id, client_session_id, thread_root_id`);
     expect(rows.map((r) => r.session_id)).toEqual(['client-key', '11111111-1111-4111-8111-111111111111', rows[2]!.id]);
-    await expect(db.query(`UPDATE aibridge_interceptions SET session_id = 'x'`)).rejects.toThrow(/generated|can only be updated to DEFAULT/i);
-    await db.query('DELETE FROM aibridge_interceptions');
+    await expect(db.query(named('test')`UPDATE aibridge_interceptions SET session_id = 'x'`)).rejects.toThrow(/generated|can only be updated to DEFAULT/i);
+    await db.query(named('test')`DELETE FROM aibridge_interceptions`);
   });
 });

@@ -1,3 +1,4 @@
+import { named } from '../src/db/sql.ts';
 import { expect, it } from 'vitest';
 import { seed } from '../src/db/seed.ts';
 import type { Db } from '../src/db/db.ts';
@@ -5,7 +6,7 @@ import { createTestDb, describeEachDb } from './support/databases.ts';
 
 /** A digest of every seeded row, to compare two runs. */
 async function digest(db: Db): Promise<string> {
-  const [row] = await db.query<{ d: string }>(`
+  const [row] = await db.query<{ d: string }>(named('test')`
     SELECT md5(string_agg(t, '|' ORDER BY t)) AS d FROM (
       SELECT i::text AS t FROM aibridge_interceptions i UNION ALL
       SELECT u::text FROM aibridge_token_usages u UNION ALL
@@ -19,7 +20,7 @@ describeEachDb('demo data', (ctx) => {
   it('writes exactly the number of interceptions asked for, with the shapes AI Bridge records', async () => {
     const { db } = ctx();
     expect(await seed(db, { interceptions: 600, seed: 7 })).toBe(600);
-    const [s] = await db.query<Record<string, string>>(`
+    const [s] = await db.query<Record<string, string>>(named('test')`
       SELECT
         (SELECT count(*) FROM aibridge_interceptions) AS interceptions,
         (SELECT count(*) FROM aibridge_interceptions WHERE ended_at IS NULL) AS in_flight,

@@ -1,6 +1,7 @@
 import pg from 'pg';
-import type { Db, Queryable } from '../../src/db/db.ts';
+import type { Db, Queryable, Transaction } from '../../src/db/db.ts';
 import { RAW_TEXT_TYPES } from '../../src/db/db.ts';
+import type { Statement as SqlStatement } from '../../src/db/sql.ts';
 import type { HttpWorkload } from './load.ts';
 
 /**
@@ -32,10 +33,10 @@ export function recordingDb(inner: Db): Recorder {
   let log: Statement[] | null = null;
   let completed: number[] = [];
   const wrap = (q: Queryable): Queryable => ({
-    async query<T>(text: string, params: readonly unknown[] = []) {
-      const mine = log ? log.push({ text, params: [...params], waitsFor: [...completed] }) - 1 : -1;
+    async query<T>(s: SqlStatement) {
+      const mine = log ? log.push({ text: s.text, params: [...s.values], waitsFor: [...completed] }) - 1 : -1;
       try {
-        return await q.query<T>(text, params);
+        return await q.query<T>(s);
       } finally {
         if (log && mine >= 0) completed.push(mine);
       }
@@ -43,8 +44,8 @@ export function recordingDb(inner: Db): Recorder {
   });
   const db: Db = {
     kind: inner.kind,
-    query: (text, params) => wrap(inner).query(text, params),
-    transaction: (fn) => inner.transaction((tx) => fn(wrap(tx))),
+    query: (s) => wrap(inner).query(s),
+    transaction: (fn) => inner.transaction((tx: Transaction) => fn({ ...wrap(tx), exec: (script) => tx.exec(script) })),
     exec: (script) => inner.exec(script),
     close: () => inner.close(),
   };

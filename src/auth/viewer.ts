@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { named } from '../db/sql.ts';
 import { splitToken, secretMatches } from './token.ts';
 
 export interface Viewer {
@@ -66,13 +67,11 @@ export async function authenticate(db: Queryable, token: string | undefined): Pr
   if (!token) throw new AuthError(`Cookie "${SESSION_COOKIE}" or query parameter must be provided.`);
   const parts = splitToken(token);
   if ('problem' in parts) throw new AuthError(parts.problem);
-  const [key] = await db.query<KeyRow>(
-    `SELECT k.hashed_secret, k.expires_at <= now() AS expired, k.expires_at, u.id AS user_id, u.username, u.name,
+  const [key] = await db.query<KeyRow>(named('auth.apiKey')`
+    SELECT k.hashed_secret, k.expires_at <= now() AS expired, k.expires_at, u.id AS user_id, u.username, u.name,
             u.avatar_url, u.rbac_roles, u.status::text AS status, u.deleted
        FROM api_keys k JOIN users u ON u.id = k.user_id
-      WHERE k.id = $1`,
-    [parts.id],
-  );
+      WHERE k.id = ${parts.id}`);
   if (!key) throw new AuthError('API key is invalid.');
   if (!secretMatches(parts.secret, key.hashed_secret)) throw new AuthError('API key secret is invalid.');
   if (key.expired) throw new AuthError(`API key expired at "${key.expires_at}".`);

@@ -1,4 +1,4 @@
-import type { Params } from '../db/params.ts';
+import { sql, type SqlFragment } from '../db/sql.ts';
 import type { Viewer } from './viewer.ts';
 
 /**
@@ -6,6 +6,6 @@ import type { Viewer } from './viewer.ts';
  * derived from them: owners and auditors see all rows, everyone else only the interceptions
  * they initiated. Rows a caller may not see are never fetched, so counts and aggregates agree.
  */
-export function visibleTo(viewer: Viewer, p: Params, alias = 'i'): string {
-  return viewer.seesAll ? 'TRUE' : `${alias}.initiator_id = ${p.add(viewer.id)}`;
+export function visibleTo(viewer: Viewer, alias = sql`i`): SqlFragment {
+  return viewer.seesAll ? sql`TRUE` : sql`${alias}.initiator_id = ${viewer.id}`;
 }

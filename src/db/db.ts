@@ -5,20 +5,28 @@
  * microseconds, which a JS Date would drop, and token sums can pass 2^31. `src/domain/values.ts`
  * turns them into what each surface needs.
  */
+import type { Statement } from './sql.ts';
+
 export type Row = Record<string, unknown>;
 
+/** Statements come only from `named` templates (src/db/sql.ts): no caller-built SQL text. */
 export interface Queryable {
-  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Row>(statement: Statement): Promise<T[]>;
+}
+
+/** A connection inside BEGIN/COMMIT; `exec` runs a parameterless script (a migration file). */
+export interface Transaction extends Queryable {
+  exec(script: string): Promise<void>;
 }
 
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Runs fn on one connection inside BEGIN/COMMIT (ROLLBACK on error). */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Runs a script of several statements without parameters (migrations). */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters (migration files, test set-up). */
   exec(script: string): Promise<void>;
   /** Every statement sent is reported here; tests count them per request. */
-  onStatement?: (text: string) => void;
+  onStatement?: (statement: Statement) => void;
   close(): Promise<void>;
 }
 

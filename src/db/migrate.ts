@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Db } from './db.ts';
+import { named } from './sql.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
 
@@ -42,11 +43,10 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
   const migrations = await readMigrations(dir);
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
-    await tx.query(BOOKKEEPING);
-    const done = await tx.query<{ migration_name: string; checksum: string }>(
-      'SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL',
-    );
+    await tx.query(named('migrate.lock')`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
+    await tx.exec(BOOKKEEPING);
+    const done = await tx.query<{ migration_name: string; checksum: string }>(named('migrate.applied')`
+      SELECT migration_name, checksum FROM _prisma_migrations WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`);
     const applied = new Map(done.map((r) => [r.migration_name, r.checksum]));
     const ran: string[] = [];
     for (const m of migrations) {
@@ -55,12 +55,10 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
         if (previous !== m.checksum) throw new Error(`migration ${m.name} was changed after it was applied`);
         continue;
       }
-      for (const statement of splitStatements(m.sql)) await tx.query(statement);
-      await tx.query(
-        `INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
-         VALUES ($1, $2, now(), $3, 1)`,
-        [randomUUID(), m.checksum, m.name],
-      );
+      for (const statement of splitStatements(m.sql)) await tx.exec(statement);
+      await tx.query(named('migrate.record')`
+        INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count)
+        VALUES (${randomUUID()}, ${m.checksum}, now(), ${m.name}, 1)`);
       ran.push(m.name);
     }
     return ran;

@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Db } from './db.ts';
+import { named } from './sql.ts';
 import { migrate } from './migrate.ts';
 import { createPgliteDb } from './pglite.ts';
 import { createPostgresDb } from './postgres.ts';
@@ -32,7 +33,7 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   const db = await createPgliteDb(path.join(config.dataDir, 'pglite'));
   await migrate(db);
   const tokenFile = path.join(config.dataDir, 'demo-owner-token');
-  const [{ users }] = (await db.query<{ users: string }>('SELECT count(*) AS users FROM users')) as [{ users: string }];
+  const [{ users }] = (await db.query<{ users: string }>(named('users.count')`SELECT count(*) AS users FROM users`)) as [{ users: string }];
   if (users === '0') {
     log(`first start: writing ${DEMO_INTERCEPTIONS} demo interceptions`);
     await seed(db, { interceptions: DEMO_INTERCEPTIONS, end: new Date() });

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
-import { type Db, type Queryable, RAW_TEXT_TYPES } from './db.ts';
+import { type Db, type Transaction, RAW_TEXT_TYPES } from './db.ts';
+import type { Statement } from './sql.ts';
 
 const identity = (value: string) => value;
 const parsers = Object.fromEntries(RAW_TEXT_TYPES.map((oid) => [oid, identity]));
@@ -13,22 +14,21 @@ export async function createPgliteDb(dataDir?: string, loadDataDir?: Blob): Prom
   const pglite = await PGlite.create({ dataDir, loadDataDir });
   await pglite.exec(`SET TimeZone = 'UTC'; SET DateStyle = 'ISO'`);
 
-  const run = async <T,>(q: Pick<PGlite, 'query'>, text: string, params: readonly unknown[]) =>
-    (await q.query<T>(text, params as unknown[], { parsers })).rows;
+  const run = async <T,>(q: Pick<PGlite, 'query'>, s: Statement) => {
+    db.onStatement?.(s);
+    return (await q.query<T>(s.text, s.values as unknown[], { parsers })).rows;
+  };
 
   const db: Db & { pglite: PGlite } = {
     kind: 'pglite',
     pglite,
-    async query<T>(text: string, params: readonly unknown[] = []) {
-      db.onStatement?.(text);
-      return run<T>(pglite, text, params);
-    },
+    query: (s) => run(pglite, s),
     async transaction(fn) {
       return pglite.transaction(async (t) => {
-        const tx: Queryable = {
-          async query<T>(text: string, params: readonly unknown[] = []) {
-            db.onStatement?.(text);
-            return run<T>(t, text, params);
+        const tx: Transaction = {
+          query: (s) => run(t, s),
+          async exec(script) {
+            await t.exec(script);
           },
         };
         return fn(tx);

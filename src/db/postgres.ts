@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { type Db, type Queryable, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
+import { type Db, type Transaction, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
+import type { Statement } from './sql.ts';
 
 const rawText = new Set<number>(RAW_TEXT_TYPES);
 const types = {
@@ -40,18 +41,19 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
 
+  const run = async <T,>(q: pg.Pool | pg.PoolClient, s: Statement): Promise<T[]> => {
+    db.onStatement?.(s);
+    try {
+      return (await q.query({ text: s.text, values: s.values as unknown[], types })).rows as T[];
+    } catch (err) {
+      throw wrap(err);
+    }
+  };
+
   const db: Db & { pool: pg.Pool } = {
     kind: 'postgres',
     pool,
-    async query<T>(text: string, params: readonly unknown[] = []) {
-      db.onStatement?.(text);
-      try {
-        const result = await pool.query({ text, values: params as unknown[], types });
-        return result.rows as T[];
-      } catch (err) {
-        throw wrap(err);
-      }
-    },
+    query: (s) => run(pool, s),
     async transaction(fn) {
       let client: pg.PoolClient;
       try {
@@ -59,11 +61,11 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
       } catch (err) {
         throw wrap(err);
       }
-      const tx: Queryable = {
-        async query<T>(text: string, params: readonly unknown[] = []) {
-          db.onStatement?.(text);
+      const tx: Transaction = {
+        query: (s) => run(client, s),
+        async exec(script) {
           try {
-            return (await client.query({ text, values: params as unknown[], types })).rows as T[];
+            await client.query(script);
           } catch (err) {
             throw wrap(err);
           }

@@ -1,4 +1,5 @@
 import type { Db, Queryable } from './db.ts';
+import { named, sql, type SqlFragment } from './sql.ts';
 import { createUser, type NewUser } from './users.ts';
 
 /**
@@ -151,13 +152,13 @@ class Batches {
       // Arrays of enums and jsonb travel as text[] (drivers only know built-in array types) and
       // are cast per element.
       const asText = (cast: string) => cast === 'jsonb' || cast === 'credential_kind' || cast === 'varchar';
-      const params = casts.map((cast, c) => `$${c + 1}::${asText(cast) ? 'text' : cast}[]`);
-      const values = casts.map((cast, c) => (asText(cast) && cast !== 'varchar' ? `c${c}::${cast}` : `c${c}`));
-      const names = casts.map((_, c) => `c${c}`);
-      await this.db.query(
-        `INSERT INTO ${table} (${columns.join(', ')}) SELECT ${values.join(', ')} FROM unnest(${params.join(', ')}) AS t(${names.join(', ')})`,
-        arrays,
-      );
+      const params = casts.map((cast, c) => sql`${arrays[c]}::${sql.ident(asText(cast) ? 'text' : cast)}[]`);
+      const names = casts.map((_, c) => sql.ident(`c${c}`));
+      const values = casts.map((cast, c) => (asText(cast) && cast !== 'varchar' ? sql`${names[c]!}::${sql.ident(cast)}` : names[c]!));
+      const list = (fs: SqlFragment[]) => sql.join(fs, sql`, `);
+      await this.db.query(named('seed.insertBatch')`
+        INSERT INTO ${sql.ident(table)} (${list(columns.map((c) => sql.ident(c)))})
+        SELECT ${list(values)} FROM unnest(${list(params)}) AS t(${list(names)})`);
       this.rows[table] = [];
     }
   }
@@ -165,7 +166,7 @@ class Batches {
 
 export async function ensureDemoUsers(db: Queryable): Promise<void> {
   for (const u of DEMO_USERS) {
-    const [row] = await db.query('SELECT 1 FROM users WHERE id = $1', [u.id]);
+    const [row] = await db.query(named('seed.userExists')`SELECT 1 FROM users WHERE id = ${u.id}`);
     if (!row) await createUser(db, u);
   }
 }

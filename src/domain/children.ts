@@ -1,8 +1,9 @@
 import type { Queryable } from '../db/db.ts';
+import { named } from '../db/sql.ts';
 
 /**
  * The rows hanging off interceptions, read for many interceptions in one statement each
- * (`interception_id = ANY($1)`): the batch functions behind the GraphQL DataLoaders and the
+ * (`interception_id = ANY(ids)`): the batch functions behind the GraphQL DataLoaders and the
  * REST pages alike. Callers pass only ids of interceptions the viewer may see.
  * Each list is ordered created_at ASC, id ASC (Coder's order).
  */
@@ -50,13 +51,6 @@ export interface ModelThoughtRow {
   createdAt: string;
 }
 
-export interface UserRow {
-  id: string;
-  username: string;
-  name: string;
-  avatarUrl: string;
-}
-
 /** Groups rows by interception id, one (possibly empty) list per id asked for, in that order. */
 function groupBy<T extends { interceptionId: string }>(ids: readonly string[], rows: T[]): T[][] {
   const map = new Map<string, T[]>(ids.map((id) => [id, []]));
@@ -65,62 +59,37 @@ function groupBy<T extends { interceptionId: string }>(ids: readonly string[], r
 }
 
 export async function tokenUsagesFor(db: Queryable, ids: readonly string[]): Promise<TokenUsageRow[][]> {
-  const rows = await db.query<TokenUsageRow>(
-    `SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId",
+  const rows = await db.query<TokenUsageRow>(named('children.tokenUsages')`
+    SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId",
             input_tokens AS "inputTokens", output_tokens AS "outputTokens",
             cache_read_input_tokens AS "cacheReadInputTokens", cache_write_input_tokens AS "cacheWriteInputTokens",
             metadata, created_at AS "createdAt"
-       FROM aibridge_token_usages WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-    [ids],
-  );
+       FROM aibridge_token_usages WHERE interception_id = ANY(${ids}::uuid[]) ORDER BY created_at, id`);
   return groupBy(ids, rows);
 }
 
 export async function toolUsagesFor(db: Queryable, ids: readonly string[]): Promise<ToolUsageRow[][]> {
-  const rows = await db.query<ToolUsageRow>(
-    `SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId",
+  const rows = await db.query<ToolUsageRow>(named('children.toolUsages')`
+    SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId",
             provider_tool_call_id AS "providerToolCallId", provider_item_id AS "providerItemId", tool,
             server_url AS "serverUrl", input, injected, invocation_error AS "invocationError", metadata,
             created_at AS "createdAt"
-       FROM aibridge_tool_usages WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-    [ids],
-  );
+       FROM aibridge_tool_usages WHERE interception_id = ANY(${ids}::uuid[]) ORDER BY created_at, id`);
   return groupBy(ids, rows);
 }
 
 export async function userPromptsFor(db: Queryable, ids: readonly string[]): Promise<UserPromptRow[][]> {
-  const rows = await db.query<UserPromptRow>(
-    `SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId", prompt, metadata,
+  const rows = await db.query<UserPromptRow>(named('children.userPrompts')`
+    SELECT id, interception_id AS "interceptionId", provider_response_id AS "providerResponseId", prompt, metadata,
             created_at AS "createdAt"
-       FROM aibridge_user_prompts WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-    [ids],
-  );
+       FROM aibridge_user_prompts WHERE interception_id = ANY(${ids}::uuid[]) ORDER BY created_at, id`);
   return groupBy(ids, rows);
 }
 
 /** Model thoughts have no id (Coder's table has no key); ctid only makes ties deterministic. */
 export async function modelThoughtsFor(db: Queryable, ids: readonly string[]): Promise<ModelThoughtRow[][]> {
-  const rows = await db.query<ModelThoughtRow>(
-    `SELECT interception_id AS "interceptionId", content, metadata, created_at AS "createdAt"
-       FROM aibridge_model_thoughts WHERE interception_id = ANY($1::uuid[]) ORDER BY created_at, ctid`,
-    [ids],
-  );
+  const rows = await db.query<ModelThoughtRow>(named('children.modelThoughts')`
+    SELECT interception_id AS "interceptionId", content, metadata, created_at AS "createdAt"
+       FROM aibridge_model_thoughts WHERE interception_id = ANY(${ids}::uuid[]) ORDER BY created_at, ctid`);
   return groupBy(ids, rows);
-}
-
-/** Users by id, soft-deleted included (they still appear as initiators). */
-export async function usersByIds(db: Queryable, ids: readonly string[]): Promise<(UserRow | null)[]> {
-  const rows = await db.query<UserRow>(
-    `SELECT id, username, name, avatar_url AS "avatarUrl" FROM users WHERE id = ANY($1::uuid[])`,
-    [ids],
-  );
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => byId.get(id) ?? null);
-}
-
-/** The distinct users among `ids`, by id (one statement, however many rows name them). */
-export async function userMapFor(db: Queryable, ids: readonly string[]): Promise<Map<string, UserRow | null>> {
-  const distinct = [...new Set(ids)];
-  const users = await usersByIds(db, distinct);
-  return new Map(distinct.map((id, n) => [id, users[n]!]));
 }

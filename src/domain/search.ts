@@ -1,7 +1,8 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
-import type { InterceptionFilter } from './interceptions.ts';
-import { isUuid } from './interceptions.ts';
+import { isUuid } from './ids.ts';
+import { userIdByName } from './users.ts';
+import type { InterceptionFilter } from './interception-filter.ts';
 import { parseRfc3339, type Validation } from './validation.ts';
 
 /**
@@ -131,8 +132,7 @@ export async function resolveUser(db: Queryable, viewer: Viewer, v: string): Pro
   if (v === 'me') return viewer.id;
   if (isUuid(v)) return v.toLowerCase();
   if (!viewer.seesAll) return v.toLowerCase() === viewer.username.toLowerCase() ? viewer.id : null;
-  const [row] = await db.query<{ id: string }>('SELECT id FROM users WHERE lower(username) = lower($1) AND NOT deleted', [v]);
-  return row?.id ?? null;
+  return userIdByName(db, v);
 }
 
 /** Go's strings.FieldsFunc with a quote toggle: splits on `sep` outside double quotes, drops empties. */

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import type { Statement } from '../db/sql.ts';
 
 /**
  * PostgreSQL text cannot hold U+0000: a statement with such a parameter fails with an encoding
@@ -19,12 +20,14 @@ function hasNul(v: unknown): boolean {
 }
 
 /**
- * The same database, refusing (InvalidTextError) any statement whose parameters contain NUL
- * before sending it. Everything else, `onStatement` included, is the wrapped object's.
+ * A Queryable over `db` that refuses (InvalidTextError) any statement whose parameters contain
+ * NUL before sending it; everything it sends goes through `db.query`, so `db.onStatement` still
+ * sees every statement.
  */
-export function rejectingNulText<D extends Queryable>(db: D): D {
-  const guarded = Object.create(db) as D;
-  guarded.query = ((text: string, params?: readonly unknown[]) =>
-    params?.some(hasNul) ? Promise.reject(new InvalidTextError()) : db.query(text, params)) as D['query'];
-  return guarded;
+export function rejectingNulText(db: Queryable): Queryable {
+  return {
+    query<T>(statement: Statement): Promise<T[]> {
+      return statement.values.some(hasNul) ? Promise.reject(new InvalidTextError()) : db.query<T>(statement);
+    },
+  };
 }

@@ -1,15 +1,16 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
-import { Params } from '../db/params.ts';
-import { INTERCEPTION_COLUMNS, interceptionConditions, isUuid, type InterceptionRow, type PageResult } from './interceptions.ts';
-import { sessionGroupKey, type SessionKey, type SessionScope } from './sessions.ts';
+import { named, sql } from '../db/sql.ts';
+import { interceptionConditions } from './interception-filter.ts';
+import { keysetResult, type PageResult } from './paging.ts';
+import { joinSessionKeys, sessionGroupKey, type SessionKey, type SessionScope } from './session-key.ts';
 import { threadsByRootIds, type ThreadRow } from './threads.ts';
 
 /**
- * Thread reads for many sessions or threads at once, for nested GraphQL lists
- * (`sessions { threads { interceptions } }`): a fixed number of statements whatever the number
- * of parents. Thread rows themselves come from threads.ts (`threadsByRootIds`), so a thread has
- * one definition; this file only chooses which roots belong on each page.
+ * Thread reads for many sessions at once, for nested GraphQL lists (`sessions { threads }`): a
+ * fixed number of statements whatever the number of parents. Thread rows themselves come from
+ * threads.ts (`threadsByRootIds`), so a thread has one definition; this file only chooses which
+ * roots belong on each page.
  */
 
 /**
@@ -24,50 +25,20 @@ export async function firstThreadPages(
   page: { limit: number; fromEnd?: boolean },
   scope: SessionScope = {},
 ): Promise<PageResult<ThreadRow>[]> {
-  const p = new Params();
-  const dir = page.fromEnd ? 'DESC' : 'ASC';
-  const roots = await db.query<{ id: string; sessionId: string; initiatorId: string }>(
-    `SELECT id, session_id AS "sessionId", initiator_id AS "initiatorId" FROM (
-       SELECT r.id, r.session_id, r.initiator_id,
-              row_number() OVER (PARTITION BY r.session_id, r.initiator_id ORDER BY r.started_at ${dir}, r.id ${dir}) AS n
-         FROM aibridge_interceptions r
-         JOIN unnest(${p.add(sessions.map((s) => s.sessionId))}::text[], ${p.add(sessions.map((s) => s.initiatorId))}::uuid[])
-              AS k(session_id, initiator_id) ON r.session_id = k.session_id AND r.initiator_id = k.initiator_id
-        WHERE r.thread_root_id IS NULL AND ${interceptionConditions(viewer, scope, p, 'r')}
-     ) x WHERE n <= ${p.add(page.limit + 1)} ORDER BY n`,
-    p.values,
-  );
+  const order = page.fromEnd ? sql`r.started_at DESC, r.id DESC` : sql`r.started_at ASC, r.id ASC`;
+  const roots = await db.query<{ id: string; sessionId: string; initiatorId: string }>(named('threads.firstPagesOfSessions')`
+    SELECT id, session_id AS "sessionId", initiator_id AS "initiatorId" FROM (
+      SELECT r.id, r.session_id, r.initiator_id,
+             row_number() OVER (PARTITION BY r.session_id, r.initiator_id ORDER BY ${order}) AS n
+        FROM aibridge_interceptions r ${joinSessionKeys(sessions, sql`r`)}
+       WHERE r.thread_root_id IS NULL AND ${interceptionConditions(viewer, scope, sql`r`)}
+    ) x WHERE n <= ${page.limit + 1} ORDER BY n`);
   const perSession = new Map<string, string[]>(sessions.map((s) => [sessionGroupKey(s), []]));
   for (const r of roots) perSession.get(sessionGroupKey(r))?.push(r.id);
-  const pages = sessions.map((s) => {
-    const ids = perSession.get(sessionGroupKey(s))!;
-    const kept = ids.slice(0, page.limit);
-    return { ids: page.fromEnd ? kept.reverse() : kept, hasMore: ids.length > page.limit };
-  });
-  const threads = await threadsByRootIds(db, viewer, pages.flatMap((pg) => pg.ids), scope);
+  const pages = sessions.map((s) => keysetResult(perSession.get(sessionGroupKey(s))!, page));
+  const threads = await threadsByRootIds(db, viewer, pages.flatMap((pg) => pg.rows), scope);
   const byId = new Map(threads.filter((t) => t !== null).map((t) => [t.id, t]));
-  return pages.map((pg) => ({ rows: pg.ids.map((id) => byId.get(id)).filter((t) => t !== undefined), hasMore: pg.hasMore }));
-}
-
-/** Every visible interception of each thread (root included), chronological; one statement. */
-export async function interceptionsOfThreads(
-  db: Queryable,
-  viewer: Viewer,
-  rootIds: readonly string[],
-  scope: SessionScope = {},
-): Promise<InterceptionRow[][]> {
-  const p = new Params();
-  const roots = p.add(rootIds.filter(isUuid).map((id) => id.toLowerCase()));
-  const rows = await db.query<InterceptionRow>(
-    `SELECT ${INTERCEPTION_COLUMNS()} FROM aibridge_interceptions i
-      WHERE (i.id = ANY(${roots}::uuid[]) OR i.thread_root_id = ANY(${roots}::uuid[]))
-        AND ${interceptionConditions(viewer, scope, p)}
-      ORDER BY i.started_at, i.id`,
-    p.values,
-  );
-  const byRoot = new Map<string, InterceptionRow[]>(rootIds.map((id) => [id.toLowerCase(), []]));
-  for (const r of rows) byRoot.get(r.threadRootId ?? r.id)?.push(r);
-  return rootIds.map((id) => byRoot.get(id.toLowerCase())!);
+  return pages.map((pg) => ({ rows: pg.rows.map((id) => byId.get(id)).filter((t) => t !== undefined), hasMore: pg.hasMore }));
 }
 
 /** Number of visible threads (roots) of each session; one statement for all of them. */
@@ -77,16 +48,11 @@ export async function threadCountsOfSessions(
   sessions: readonly SessionKey[],
   scope: SessionScope = {},
 ): Promise<number[]> {
-  const p = new Params();
-  const rows = await db.query<SessionKey & { n: number }>(
-    `SELECT r.session_id AS "sessionId", r.initiator_id AS "initiatorId", count(*)::int AS n
-       FROM aibridge_interceptions r
-       JOIN unnest(${p.add(sessions.map((s) => s.sessionId))}::text[], ${p.add(sessions.map((s) => s.initiatorId))}::uuid[])
-            AS k(session_id, initiator_id) ON r.session_id = k.session_id AND r.initiator_id = k.initiator_id
-      WHERE r.thread_root_id IS NULL AND ${interceptionConditions(viewer, scope, p, 'r')}
-      GROUP BY r.session_id, r.initiator_id`,
-    p.values,
-  );
+  const rows = await db.query<SessionKey & { n: number }>(named('threads.countsOfSessions')`
+    SELECT r.session_id AS "sessionId", r.initiator_id AS "initiatorId", count(*)::int AS n
+      FROM aibridge_interceptions r ${joinSessionKeys(sessions, sql`r`)}
+     WHERE r.thread_root_id IS NULL AND ${interceptionConditions(viewer, scope, sql`r`)}
+     GROUP BY r.session_id, r.initiator_id`);
   const counts = new Map(rows.map((r) => [sessionGroupKey(r), r.n]));
   return sessions.map((s) => counts.get(sessionGroupKey(s)) ?? 0);
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { named, sql, type SqlFragment } from '../db/sql.ts';
 
 /**
  * Token usage summed over a set of interceptions (an agentic action, a thread, a session).
@@ -35,7 +36,7 @@ interface TotalsRow {
 /**
  * Sums token usages per group in ONE statement, whatever the number of groups.
  *
- * `source` is SQL yielding rows `(grp text, interception_id uuid)`: which interceptions count
+ * `source` is a fragment yielding rows `(grp text, interception_id uuid)`: which interceptions count
  * towards which group. It must already apply the caller's visibility conditions (the callers in
  * this folder build it from `interceptionConditions`). Groups without usages get zero totals.
  * The metadata walk is a recursive CTE rather than a SQL function so that it also works over a
@@ -47,12 +48,11 @@ interface TotalsRow {
  */
 export async function tokenTotalsBySource(
   db: Queryable,
-  source: string,
-  params: readonly unknown[],
+  source: SqlFragment,
   groups: readonly string[],
 ): Promise<Map<string, TokenTotals>> {
-  const rows = await db.query<TotalsRow>(
-    `WITH RECURSIVE src AS (${source}),
+  const rows = await db.query<TotalsRow>(named('tokenTotals.byGroup')`
+    WITH RECURSIVE src AS (${source}),
      u AS (
        SELECT src.grp, t.input_tokens, t.output_tokens, t.cache_read_input_tokens, t.cache_write_input_tokens, t.metadata
          FROM src JOIN aibridge_token_usages t ON t.interception_id = src.interception_id
@@ -77,9 +77,7 @@ export async function tokenTotalsBySource(
      )
      SELECT sums.grp, sums.input::text AS input, sums.output::text AS output, sums.cache_read::text AS "cacheRead",
             sums.cache_write::text AS "cacheWrite", meta.keys AS "metaKeys", meta.vals AS "metaValues"
-       FROM sums LEFT JOIN meta ON meta.grp = sums.grp`,
-    params,
-  );
+       FROM sums LEFT JOIN meta ON meta.grp = sums.grp`);
   const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
   for (const r of rows) {
     // fromEntries defines own properties, so even a `__proto__` key stays a plain key.
@@ -99,4 +97,12 @@ export async function tokenTotalsBySource(
 function integerText(numeric: string): string {
   const dot = numeric.indexOf('.');
   return dot < 0 ? numeric : numeric.slice(0, dot);
+}
+
+/**
+ * Token totals of each interception on its own, by id. Callers pass only ids of interceptions
+ * the viewer may see (rows of a visible list, or checked by a DataLoader's parent).
+ */
+export function tokenTotalsOfInterceptions(db: Queryable, ids: readonly string[]): Promise<Map<string, TokenTotals>> {
+  return tokenTotalsBySource(db, sql`SELECT x::text AS grp, x AS interception_id FROM unnest(${ids}::uuid[]) x`, ids);
 }

@@ -1,9 +1,9 @@
-import type { Db } from '../db/db.ts';
+import type { Queryable } from '../db/db.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface GraphQLContext {
-  db: Db;
+  db: Queryable;
   viewer: Viewer;
   /**
    * The gateway's own store (price overrides), through Prisma; null when there is none (read-only

@@ -1,7 +1,7 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { type SessionKey, sessionGroupKey } from '../domain/sessions.ts';
-import { visibleInterceptions } from '../domain/usage/conditions.ts';
+import { interceptionConditions } from '../domain/interception-filter.ts';
+import { type SessionKey, sessionGroupKey } from '../domain/session-key.ts';
 import { type Cost, costsByGroup } from '../domain/usage/cost.ts';
 import { sql } from '../db/sql.ts';
 import { priceBook } from '../prices/book.ts';
@@ -32,7 +32,7 @@ export const costLoaders = createContextCache(({ db, viewer, prisma }: GraphQLCo
       const costs = await costsByGroup(db, book, sql`
         SELECT COALESCE(i.thread_root_id, i.id)::text AS grp, i.* FROM aibridge_interceptions i
          WHERE (i.id = ANY(${roots}::uuid[]) OR i.thread_root_id = ANY(${roots}::uuid[]))
-           AND ${visibleInterceptions(viewer, { includeInFlight })}`, roots);
+           AND ${interceptionConditions(viewer, { includeInFlight })}`, roots);
       return roots.map((r) => costs.get(r)!);
     })),
     sessions: perScope((includeInFlight) => new DataLoader(async (keys: readonly SessionKey[]): Promise<Cost[]> => {
@@ -40,7 +40,7 @@ export const costLoaders = createContextCache(({ db, viewer, prisma }: GraphQLCo
         SELECT i.initiator_id::text || ' ' || i.session_id AS grp, i.* FROM aibridge_interceptions i
           JOIN unnest(${keys.map((k) => k.initiatorId)}::uuid[], ${keys.map((k) => k.sessionId)}::text[]) AS k(initiator_id, session_id)
             ON i.initiator_id = k.initiator_id AND i.session_id = k.session_id
-         WHERE ${visibleInterceptions(viewer, { includeInFlight })}`, keys.map(groupOf));
+         WHERE ${interceptionConditions(viewer, { includeInFlight })}`, keys.map(groupOf));
       return keys.map((k) => costs.get(groupOf(k))!);
     }, { cacheKeyFn: sessionGroupKey })),
   };

@@ -19,10 +19,8 @@ import type { Plugin } from 'graphql-yoga';
 export const COMPILE_AFTER_RUNS = 2;
 export const COMPILE_MAX_FIELDS = 200;
 
-/** Tests learn which documents were compiled. */
-export const compileProbe: { onCompile?: (document: DocumentNode) => void } = {};
-
-export function compiledExecutionPlugins(): Plugin[] {
+/** `onCompile` is told each document the first time it runs compiled (tests check which do). */
+export function compiledExecutionPlugins(onCompile?: (document: DocumentNode) => void): Plugin[] {
   const seen = new WeakMap<DocumentNode, { runs: number; eligible: boolean; compiled: boolean }>();
   return [
     useGraphQlJit({}, {
@@ -36,7 +34,7 @@ export function compiledExecutionPlugins(): Plugin[] {
         const compiled = s.eligible && s.runs >= COMPILE_AFTER_RUNS && variablesValid(args);
         if (compiled && !s.compiled) {
           s.compiled = true;
-          compileProbe.onCompile?.(document);
+          onCompile?.(document);
         }
         return compiled;
       },

@@ -1,19 +1,22 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor, usersByIds } from '../domain/children.ts';
+import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor } from '../domain/children.ts';
+import { usersByIds } from '../domain/users.ts';
 import {
   firstInterceptionPages,
   interceptionParentKey,
   interceptionsByIds,
-  type InterceptionFilter,
   type InterceptionParent,
   type InterceptionRow,
-  type PageResult,
 } from '../domain/interceptions.ts';
-import { sessionGroupKey, sessionsByKeys, type SessionKey } from '../domain/sessions.ts';
-import { firstThreadPages, interceptionsOfThreads, threadCountsOfSessions } from '../domain/thread-batches.ts';
-import { agenticActionsFor, threadsByRootIds, type ThreadRow } from '../domain/threads.ts';
-import { tokenTotalsBySource } from '../domain/token-totals.ts';
+import type { InterceptionFilter } from '../domain/interception-filter.ts';
+import type { PageResult } from '../domain/paging.ts';
+import { sessionGroupKey, type SessionKey } from '../domain/session-key.ts';
+import { sessionsByKeys } from '../domain/sessions.ts';
+import { firstThreadPages, threadCountsOfSessions } from '../domain/thread-batches.ts';
+import { agenticActionsFor, interceptionsOfThreads } from '../domain/thread-members.ts';
+import { threadsByRootIds, type ThreadRow } from '../domain/threads.ts';
+import { tokenTotalsOfInterceptions } from '../domain/token-totals.ts';
 import type { GraphQLContext } from './context.ts';
 
 /** A first page of a session's threads, as asked by Session.threads without cursors. */
@@ -65,7 +68,7 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     users: new DataLoader((ids: readonly string[]) => usersByIds(db, ids)),
     /** Per-interception sums; ids come from rows already read under the visibility filter. */
     tokenTotals: new DataLoader(async (ids: readonly string[]) => {
-      const totals = await tokenTotalsBySource(db, 'SELECT x::text AS grp, x AS interception_id FROM unnest($1::uuid[]) x', [ids], ids);
+      const totals = await tokenTotalsOfInterceptions(db, ids);
       return ids.map((id) => totals.get(id)!);
     }),
     /** Visible interceptions by id (in-flight ones included); null when absent or not visible. */

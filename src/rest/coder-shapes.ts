@@ -1,4 +1,5 @@
-import type { TokenUsageRow, ToolUsageRow, UserPromptRow, UserRow } from '../domain/children.ts';
+import type { TokenUsageRow, ToolUsageRow, UserPromptRow } from '../domain/children.ts';
+import type { UserRow } from '../domain/users.ts';
 import type { InterceptionRow } from '../domain/interceptions.ts';
 import type { TokenTotals } from '../domain/token-totals.ts';
 import { rfc3339, rfc3339OrNull } from '../domain/values.ts';

@@ -1,4 +1,5 @@
-import { tokenUsagesFor, toolUsagesFor, userMapFor, userPromptsFor } from '../domain/children.ts';
+import { tokenUsagesFor, toolUsagesFor, userPromptsFor } from '../domain/children.ts';
+import { userMapFor } from '../domain/users.ts';
 import { countInterceptions, interceptionsByIds, listInterceptions, type InterceptionCursor } from '../domain/interceptions.ts';
 import { interception } from './coder-shapes.ts';
 import { encodeCoderJson, JsonInt } from './encode.ts';

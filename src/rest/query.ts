@@ -1,6 +1,7 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
-import { isUuid, type InterceptionFilter } from '../domain/interceptions.ts';
+import { isUuid } from '../domain/ids.ts';
+import type { InterceptionFilter } from '../domain/interception-filter.ts';
 import { parseInterceptionSearch, type SearchSpec } from '../domain/search.ts';
 import { parseNonNegativeInt32, type Validation } from '../domain/validation.ts';
 import { HttpError } from './respond.ts';

@@ -1,11 +1,11 @@
-import type { Db } from '../db/db.ts';
+import type { Queryable } from '../db/db.ts';
 import { DatabaseUnavailableError } from '../db/db.ts';
 import { AuthError, authenticate, tokenFromRequest, type Viewer } from '../auth/viewer.ts';
 import { InvalidTextError } from '../domain/text-input.ts';
 import { errorResponse, HttpError } from './respond.ts';
 
 export interface RestContext {
-  db: Db;
+  db: Queryable;
   viewer: Viewer;
   url: URL;
   /** Path segments after the route's prefix, already URL-decoded. */
@@ -29,7 +29,7 @@ export function isRestPath(pathname: string): boolean {
  * `authenticate` for both surfaces: a token with characters no key can have (NUL) is malformed,
  * so it answers 401 like any other malformed token.
  */
-export async function authenticateRequest(db: Db, request: Request): Promise<Viewer> {
+export async function authenticateRequest(db: Queryable, request: Request): Promise<Viewer> {
   try {
     return await authenticate(db, tokenFromRequest(request));
   } catch (err) {
@@ -39,7 +39,7 @@ export async function authenticateRequest(db: Db, request: Request): Promise<Vie
 }
 
 /** Authenticates, finds the route and maps expected failures onto Coder's error bodies. */
-export async function handleRest(request: Request, db: Db, routes: Route[]): Promise<Response> {
+export async function handleRest(request: Request, db: Queryable, routes: Route[]): Promise<Response> {
   const url = new URL(request.url);
   try {
     const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);

@@ -1,7 +1,8 @@
-import { userMapFor } from '../domain/children.ts';
+import { userMapFor } from '../domain/users.ts';
 import { InvalidCursorError } from '../domain/errors.ts';
 import { findSession, sessionsByKeys } from '../domain/sessions.ts';
-import { agenticActionsFor, displayCredentialHint, listThreads, type AgenticAction, type ThreadRow } from '../domain/threads.ts';
+import { agenticActionsFor, type AgenticAction } from '../domain/thread-members.ts';
+import { displayCredentialHint, listThreads, type ThreadRow } from '../domain/threads.ts';
 import { latestTimestamp, earliestTimestamp, rfc3339, rfc3339OrNull } from '../domain/values.ts';
 import { metadataMap, minimalUser, toolCall, tokenUsageWithMetadata } from './coder-shapes.ts';
 import { encodeCoderJson } from './encode.ts';

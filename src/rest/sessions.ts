@@ -1,4 +1,4 @@
-import { userMapFor } from '../domain/children.ts';
+import { userMapFor } from '../domain/users.ts';
 import { countSessions, listSessions, sessionCursorFor, type SessionCursor } from '../domain/sessions.ts';
 import { rfc3339, rfc3339OrNull } from '../domain/values.ts';
 import { metadataMap, minimalUser, tokenSummary } from './coder-shapes.ts';

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getIntrospectionQuery, type DocumentNode } from 'graphql';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
 import { seed } from '../../src/db/seed.ts';
 import { createToken } from '../../src/db/users.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from '../../src/graphql/default-query.ts';
-import { compileProbe, COMPILE_MAX_FIELDS } from '../../src/graphql/execution.ts';
+import { COMPILE_MAX_FIELDS } from '../../src/graphql/execution.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { call, gql } from '../support/http.ts';
 import { ROOT } from '../support/process.ts';
@@ -75,7 +75,7 @@ const cases: Case[] = [
 
 /** Fails the tool usages read with an unexpected (non-database-unavailable) error. */
 function failingToolUsages(db: Db): Db {
-  return { ...db, query: (text, params) => (/FROM aibridge_tool_usages/.test(text) ? Promise.reject(new Error('boom')) : db.query(text, params)) } as Db;
+  return { ...db, query: (s) => (/FROM aibridge_tool_usages/.test(s.text) ? Promise.reject(new Error('boom')) : db.query(s)) } as Db;
 }
 
 /** A request naming its operation. */
@@ -85,17 +85,14 @@ function call2(app: ReturnType<typeof createApp>, query: string, operationName: 
 
 let token: string;
 const compiled: DocumentNode[] = [];
-compileProbe.onCompile = (d) => compiled.push(d);
-afterAll(() => {
-  compileProbe.onCompile = undefined;
-});
+const onCompile = (d: DocumentNode) => compiled.push(d);
 
 describeEachDb(
   'GraphQL: compiled execution answers exactly as interpreted execution',
   (ctx) => {
     it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
       const db = c.codes?.includes('INTERNAL_SERVER_ERROR') ? failingToolUsages(ctx().db) : ctx().db;
-      const app = createApp({ db });
+      const app = createApp({ db, onCompile });
       compiled.length = 0;
       const first = await gql(app, c.query, c.variables, token);
       expect(compiled).toHaveLength(0);
@@ -115,7 +112,7 @@ describeEachDb(
     });
 
     it('interprets documents with several operations: each name runs its own operation', async () => {
-      const app = createApp({ db: ctx().db });
+      const app = createApp({ db: ctx().db, onCompile });
       const doc = 'query A { models } query B { clients }';
       compiled.length = 0;
       const call = async (operationName: string) => (await call2(app, doc, operationName)).body.data;
@@ -127,7 +124,7 @@ describeEachDb(
     });
 
     it('interprets documents with more than COMPILE_MAX_FIELDS fields every time', async () => {
-      const app = createApp({ db: ctx().db });
+      const app = createApp({ db: ctx().db, onCompile });
       const big = `query { ${Array.from({ length: 40 }, (_, i) => `a${i}: interceptions(first: 1) { edges { cursor node { uuid model provider client } } }`).join(' ')} }`;
       compiled.length = 0;
       for (let i = 0; i < 3; i++) expect((await gql(app, big, undefined, token)).body.errors).toBeUndefined();

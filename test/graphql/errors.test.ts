@@ -2,6 +2,7 @@ import { ClientError } from 'graphql-request';
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
+import type { Statement } from '../../src/db/sql.ts';
 import { LIMITS } from '../../src/graphql/builder.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addUser } from '../support/fixtures.ts';
@@ -88,7 +89,7 @@ describeEachDb(
       expect(breadth.body.errors[0].message).toMatch(/aliases included/);
 
       const statements: string[] = [];
-      db.onStatement = (s) => statements.push(s);
+      db.onStatement = (s) => statements.push(s.text);
       try {
         const cost = await failure(client(app(), owner.token).request(Costly));
         expect(cost).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX', limit: 'complexity' } });
@@ -103,8 +104,8 @@ describeEachDb(
       const real = ctx().db;
       const broken: Db = {
         ...real,
-        query: (text, params) =>
-          /aibridge_tool_usages/.test(text) ? Promise.reject(new Error('relation "secret_table" does not exist: SELECT password')) : real.query(text, params),
+        query: <T,>(s: Statement) =>
+          /aibridge_tool_usages/.test(s.text) ? Promise.reject(new Error('relation "secret_table" does not exist: SELECT password')) : real.query<T>(s),
       };
       const res = await gql(createApp({ db: broken }), '{ interceptions(first: 1) { edges { node { uuid toolUsages { tool } } } } }', undefined, owner.token);
       expect(res.body.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);

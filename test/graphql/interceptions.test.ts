@@ -1,3 +1,4 @@
+import { named } from '../../src/db/sql.ts';
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { describeEachDb } from '../support/databases.ts';
@@ -167,7 +168,7 @@ describeEachDb(
       apiKeyId: 'key1234567', credentialKind: 'byok', credentialHint: 'sk-a...efgh', clientSessionId: 'sess-big',
     });
     aliceIds[0] = bigId;
-    await db.query('DELETE FROM aibridge_interceptions WHERE started_at = $1', ['2026-03-01T10:11:00Z']);
+    await db.query(named('test')`DELETE FROM aibridge_interceptions WHERE started_at = ${'2026-03-01T10:11:00Z'}`);
     await addTokenUsage(db, { interceptionId: bigId, input: 3_000_000_000, output: 2_147_483_648, cacheRead: 5, metadata: { cache: { ephemeral_5m_input_tokens: 2_147_483_648 } }, createdAt: '2026-03-01T10:11:01Z' });
     await addTokenUsage(db, { interceptionId: bigId, input: 4_000_000_000, output: 2, metadata: { cache: { ephemeral_5m_input_tokens: 2_147_483_648 }, note: 'x' }, createdAt: '2026-03-01T10:11:02Z' });
     await addToolUsage(db, { interceptionId: bigId, tool: 'shell', input: '{"cmd":"ls"}', injected: true, serverUrl: 'http://mcp', createdAt: '2026-03-01T10:11:01Z' });

@@ -1,3 +1,4 @@
+import { named } from '../../src/db/sql.ts';
 import { expect, it } from 'vitest';
 import { encodeBase64 } from '@pothos/core';
 import { createApp, type App } from '../../src/app.ts';
@@ -52,10 +53,10 @@ async function seedWorld(db: Queryable): Promise<World> {
   const A = await addUser(db, { username: 'member-a', role: 'member' });
   const B = await addUser(db, { username: 'member-b', role: 'member' });
   const S = await addUser(db, { username: 'suspended-s', role: 'member' });
-  await db.query(`UPDATE users SET status = 'suspended' WHERE id = $1`, [S.id]);
+  await db.query(named('test')`UPDATE users SET status = 'suspended' WHERE id = ${S.id}`);
   const E = await addUser(db, { username: 'expired-e', role: 'member' });
   const expiredToken = await createToken(db, 'expired-e', 3600);
-  await db.query(`UPDATE api_keys SET expires_at = now() - interval '1 hour' WHERE id = $1`, [expiredToken.split('-')[0]]);
+  await db.query(named('test')`UPDATE api_keys SET expires_at = now() - interval '1 hour' WHERE id = ${expiredToken.split('-')[0]}`);
   const users = { owner, auditor, A, B, S, expired: { ...E, token: expiredToken } };
 
   const rows: Row[] = [];

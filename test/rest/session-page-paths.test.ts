@@ -1,7 +1,8 @@
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { authenticate, type Viewer } from '../../src/auth/viewer.ts';
-import type { InterceptionFilter } from '../../src/domain/interceptions.ts';
-import { listSessions, sessionPageProbe, sessionPageWindows, type SessionCursor, type SessionRow } from '../../src/domain/sessions.ts';
+import type { InterceptionFilter } from '../../src/domain/interception-filter.ts';
+import { DEFAULT_SESSION_PAGE_WINDOWS, type SessionPageWindow } from '../../src/domain/session-page.ts';
+import { listSessions, type SessionCursor, type SessionListOptions, type SessionRow } from '../../src/domain/sessions.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addPrompt, addTokenUsage, addUser } from '../support/fixtures.ts';
 
@@ -15,10 +16,9 @@ import { addInterception, addPrompt, addTokenUsage, addUser } from '../support/f
  * prompts (which count nowhere), and a model filter leaves some sessions without their prompts.
  */
 
-const defaults = [...sessionPageWindows];
+/** Which ways the pages read through `options(windows)` were found. */
 const paths = new Set<string>();
-sessionPageProbe.onPath = (path) => paths.add(path);
-afterEach(() => sessionPageWindows.splice(0, sessionPageWindows.length, ...defaults));
+const options = (windows: readonly SessionPageWindow[]): SessionListOptions => ({ windows, onPath: (path) => paths.add(path) });
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failure reproduces. */
 function random(seed: number) {
@@ -77,22 +77,17 @@ describeEachDb(
     const viewerFor = (who: 'owner' | 'alice') => authenticate(ctx().db, (who === 'owner' ? owner : alice).token);
 
     async function reference(viewer: Viewer, filter: InterceptionFilter): Promise<SessionRow[]> {
-      const saved = sessionPageWindows.splice(0);
-      try {
-        paths.clear();
-        const rows = (await listSessions(ctx().db, viewer, filter, { limit: 1000 })).rows;
-        expect([...paths]).toEqual(['full']);
-        return rows;
-      } finally {
-        sessionPageWindows.push(...saved);
-      }
+      paths.clear();
+      const rows = (await listSessions(ctx().db, viewer, filter, { limit: 1000 }, options([]))).rows;
+      expect([...paths]).toEqual(['full']);
+      return rows;
     }
 
-    async function walk(viewer: Viewer, filter: InterceptionFilter, limit: number): Promise<SessionRow[]> {
+    async function walk(viewer: Viewer, filter: InterceptionFilter, limit: number, windows: readonly SessionPageWindow[]): Promise<SessionRow[]> {
       const seen: SessionRow[] = [];
       let after: SessionCursor | undefined;
       for (let guard = 0; guard < 200; guard++) {
-        const page = await listSessions(ctx().db, viewer, filter, { limit, after });
+        const page = await listSessions(ctx().db, viewer, filter, { limit, after }, options(windows));
         seen.push(...page.rows);
         if (!page.hasMore) return seen;
         const last = page.rows[page.rows.length - 1]!;
@@ -108,9 +103,9 @@ describeEachDb(
       ['owner, started_after', 'owner', { startedAfter: at(600) }],
       ['member, model and started_before', 'alice', { model: 'm2', startedBefore: at(1500) }],
     ];
-    const windowSets: [string, typeof defaults][] = [
+    const windowSets: [string, readonly SessionPageWindow[]][] = [
       // At this size the defaults ask for more sessions than exist: full grouping, still compared.
-      ['default windows', defaults],
+      ['default windows', DEFAULT_SESSION_PAGE_WINDOWS],
       // Scaled to this data: the first window usually holds the page.
       ['small windows', [{ prompts: (n) => 4 * n + 4, sessions: (n) => n + 3 }, { prompts: (n) => 16 * n, sessions: (n) => 2 * n + 8 }]],
       // The first window can never hold the page; the second sometimes does.
@@ -126,15 +121,14 @@ describeEachDb(
         const expected = await reference(viewer, filter);
         expect(expected.length, label).toBeGreaterThan(5);
         for (const [windowsLabel, windows] of windowSets) {
-          sessionPageWindows.splice(0, sessionPageWindows.length, ...windows);
           for (const limit of [1, 2, 5, 13]) {
             paths.clear();
-            const got = await walk(viewer, filter, limit);
+            const got = await walk(viewer, filter, limit, windows);
             expect(got, `${label}, ${windowsLabel}, limit ${limit}`).toEqual(expected);
             for (const p of paths) taken.add(`${windowsLabel}: ${p}`);
           }
           for (const offset of [0, 3, 7, expected.length - 2]) {
-            const page = await listSessions(ctx().db, viewer, filter, { limit: 4, offset });
+            const page = await listSessions(ctx().db, viewer, filter, { limit: 4, offset }, options(windows));
             expect(page.rows, `${label}, ${windowsLabel}, offset ${offset}`).toEqual(expected.slice(offset, offset + 4));
             expect(page.hasMore).toBe(offset + 4 < expected.length);
           }

@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { sql } from '../../src/db/sql.ts';
 import { tokenTotalsBySource } from '../../src/domain/token-totals.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addTokenUsage, addUser } from '../support/fixtures.ts';
@@ -15,9 +16,8 @@ describeEachDb(
   'token totals',
   (ctx) => {
     it('sums counters and integer metadata leaves per group, whatever the metadata holds', async () => {
-      const source = `SELECT g AS grp, x AS interception_id FROM unnest($1::text[], $2::uuid[]) AS s(g, x)`;
-      const params = [['a', 'a', 'b', 'e'], [ids.a1, ids.a2, ids.b1, ids.empty]];
-      const totals = await tokenTotalsBySource(ctx().db, source, params, ['a', 'b', 'e', 'none']);
+      const source = sql`SELECT g AS grp, x AS interception_id FROM unnest(${['a', 'a', 'b', 'e']}::text[], ${[ids.a1, ids.a2, ids.b1, ids.empty]}::uuid[]) AS s(g, x)`;
+      const totals = await tokenTotalsBySource(ctx().db, source, ['a', 'b', 'e', 'none']);
       expect(Object.fromEntries(totals)).toEqual({
         a: {
           input: '9007199254740993', output: '3', cacheRead: '0', cacheWrite: '5',

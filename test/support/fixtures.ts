@@ -1,3 +1,4 @@
+import { named, type Statement } from '../../src/db/sql.ts';
 import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../../src/db/db.ts';
 import { createToken, createUser, type NewUser } from '../../src/db/users.ts';
@@ -30,17 +31,9 @@ export interface InterceptionFixture {
 
 export async function addInterception(db: Queryable, f: InterceptionFixture): Promise<string> {
   const id = f.id ?? randomUUID();
-  await db.query(
-    `INSERT INTO aibridge_interceptions (id, initiator_id, provider, provider_name, model, started_at, ended_at, metadata,
+  await db.query(named('test')`INSERT INTO aibridge_interceptions (id, initiator_id, provider, provider_name, model, started_at, ended_at, metadata,
        api_key_id, client, thread_parent_id, thread_root_id, client_session_id, credential_kind, credential_hint)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::credential_kind, $15)`,
-    [
-      id, f.initiatorId, f.provider ?? 'anthropic', f.providerName ?? '', f.model ?? 'claude-sonnet-4-5', f.startedAt,
-      f.endedAt === undefined ? f.startedAt : f.endedAt, f.metadata === undefined ? '{}' : JSON.stringify(f.metadata),
-      f.apiKeyId ?? null, f.client === undefined ? 'Unknown' : f.client, f.threadParentId ?? null, f.threadRootId ?? null,
-      f.clientSessionId ?? null, f.credentialKind ?? 'centralized', f.credentialHint ?? '',
-    ],
-  );
+     VALUES (${id}, ${f.initiatorId}, ${f.provider ?? 'anthropic'}, ${f.providerName ?? ''}, ${f.model ?? 'claude-sonnet-4-5'}, ${f.startedAt}, ${f.endedAt === undefined ? f.startedAt : f.endedAt}, ${f.metadata === undefined ? '{}' : JSON.stringify(f.metadata)}, ${f.apiKeyId ?? null}, ${f.client === undefined ? 'Unknown' : f.client}, ${f.threadParentId ?? null}, ${f.threadRootId ?? null}, ${f.clientSessionId ?? null}, ${f.credentialKind ?? 'centralized'}::credential_kind, ${f.credentialHint ?? ''})`);
   return id;
 }
 
@@ -49,12 +42,8 @@ export async function addTokenUsage(db: Queryable, f: {
   metadata?: unknown; createdAt: string; providerResponseId?: string; id?: string;
 }): Promise<string> {
   const id = f.id ?? randomUUID();
-  await db.query(
-    `INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
-       cache_read_input_tokens, cache_write_input_tokens, metadata, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
-    [id, f.interceptionId, f.providerResponseId ?? 'resp_1', String(f.input ?? 0), String(f.output ?? 0), String(f.cacheRead ?? 0),
-      String(f.cacheWrite ?? 0), f.metadata === undefined ? null : JSON.stringify(f.metadata), f.createdAt],
-  );
+  await db.query(named('test')`INSERT INTO aibridge_token_usages (id, interception_id, provider_response_id, input_tokens, output_tokens,
+       cache_read_input_tokens, cache_write_input_tokens, metadata, created_at) VALUES (${id},${f.interceptionId},${f.providerResponseId ?? 'resp_1'},${String(f.input ?? 0)},${String(f.output ?? 0)},${String(f.cacheRead ?? 0)},${String(f.cacheWrite ?? 0)},${f.metadata === undefined ? null : JSON.stringify(f.metadata)},${f.createdAt})`);
   return id;
 }
 
@@ -63,36 +52,26 @@ export async function addToolUsage(db: Queryable, f: {
   metadata?: unknown; createdAt: string; providerResponseId?: string; providerToolCallId?: string | null; id?: string;
 }): Promise<string> {
   const id = f.id ?? randomUUID();
-  await db.query(
-    `INSERT INTO aibridge_tool_usages (id, interception_id, provider_response_id, provider_tool_call_id, tool, server_url, input,
-       injected, invocation_error, metadata, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-    [id, f.interceptionId, f.providerResponseId ?? 'resp_1', f.providerToolCallId ?? null, f.tool, f.serverUrl ?? null, f.input ?? '{}',
-      f.injected ?? false, f.invocationError ?? null, f.metadata === undefined ? null : JSON.stringify(f.metadata), f.createdAt],
-  );
+  await db.query(named('test')`INSERT INTO aibridge_tool_usages (id, interception_id, provider_response_id, provider_tool_call_id, tool, server_url, input,
+       injected, invocation_error, metadata, created_at) VALUES (${id},${f.interceptionId},${f.providerResponseId ?? 'resp_1'},${f.providerToolCallId ?? null},${f.tool},${f.serverUrl ?? null},${f.input ?? '{}'},${f.injected ?? false},${f.invocationError ?? null},${f.metadata === undefined ? null : JSON.stringify(f.metadata)},${f.createdAt})`);
   return id;
 }
 
 export async function addPrompt(db: Queryable, f: { interceptionId: string; prompt: string; createdAt: string; metadata?: unknown; id?: string }) {
   const id = f.id ?? randomUUID();
-  await db.query(
-    `INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, metadata, created_at) VALUES ($1,$2,'resp_1',$3,$4,$5)`,
-    [id, f.interceptionId, f.prompt, f.metadata === undefined ? null : JSON.stringify(f.metadata), f.createdAt],
-  );
+  await db.query(named('test')`INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, metadata, created_at) VALUES (${id},${f.interceptionId},'resp_1',${f.prompt},${f.metadata === undefined ? null : JSON.stringify(f.metadata)},${f.createdAt})`);
   return id;
 }
 
 export async function addThought(db: Queryable, f: { interceptionId: string; content: string; createdAt: string; metadata?: unknown }) {
-  await db.query(
-    `INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at) VALUES ($1,$2,$3,$4)`,
-    [f.interceptionId, f.content, f.metadata === undefined ? null : JSON.stringify(f.metadata), f.createdAt],
-  );
+  await db.query(named('test')`INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at) VALUES (${f.interceptionId},${f.content},${f.metadata === undefined ? null : JSON.stringify(f.metadata)},${f.createdAt})`);
 }
 
 /** Counts the SQL statements `fn` sends through `db`. */
-export async function countStatements<T>(db: { onStatement?: (text: string) => void }, fn: () => Promise<T>) {
+export async function countStatements<T>(db: { onStatement?: (statement: Statement) => void }, fn: () => Promise<T>) {
   const statements: string[] = [];
   const previous = db.onStatement;
-  db.onStatement = (text) => statements.push(text);
+  db.onStatement = (s) => statements.push(s.text);
   try {
     const result = await fn();
     return { result, statements };

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { named } from '../../src/db/sql.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addTokenUsage, addUser } from '../support/fixtures.ts';
 import { gql } from '../support/http.ts';
@@ -15,7 +16,7 @@ describeEachDb(
   'ModelPrice overrides',
   (ctx) => {
     const app = () => createApp({ db: ctx().db });
-    const count = async () => Number((await ctx().db.query<{ n: string }>('SELECT count(*) AS n FROM gateway_model_prices'))[0]!.n);
+    const count = async () => Number((await ctx().db.query<{ n: string }>(named('test.countPrices')`SELECT count(*) AS n FROM gateway_model_prices`))[0]!.n);
 
     it('refuses setModelPrice and deleteModelPrice to members and auditors with FORBIDDEN, writing nothing', async () => {
       const before = await count();

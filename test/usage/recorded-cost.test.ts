@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import { named } from '../../src/db/sql.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addTokenUsage, addUser } from '../support/fixtures.ts';
 import { gql } from '../support/http.ts';
@@ -45,11 +46,8 @@ describeEachDb(
     const recorded = await addInterception(db, { initiatorId: users.alice.id, provider: 'anthropic', model: 'claude-haiku-4-5', startedAt: '2026-05-01T00:00:00Z' });
     const usage = await addTokenUsage(db, { interceptionId: recorded, input: 100_000, output: 10_000, cacheRead: 34_560, createdAt: '2026-05-01T00:00:01Z' });
     // Coder's snapshot: $1 input, $2 output, $0.10 cache read per million; cost_micros as Coder wrote it.
-    await db.query(
-      `UPDATE aibridge_token_usages SET input_price_micros = 1000000, output_price_micros = 2000000, cache_read_price_micros = 100000,
-         cost_micros = 123456 WHERE id = $1`,
-      [usage],
-    );
+    await db.query(named('test.recordCost')`UPDATE aibridge_token_usages SET input_price_micros = 1000000, output_price_micros = 2000000,
+      cache_read_price_micros = 100000, cost_micros = 123456 WHERE id = ${usage}`);
     const unrecorded = await addInterception(db, { initiatorId: users.alice.id, provider: 'anthropic', model: 'claude-haiku-4-5', startedAt: '2026-05-02T00:00:00Z' });
     await addTokenUsage(db, { interceptionId: unrecorded, input: 100_000, output: 10_000, createdAt: '2026-05-02T00:00:01Z' });
     ids = { recorded, unrecorded };

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/db.ts';
 import { named, type SqlFragment, sql } from '../../db/sql.ts';
 import { usdFromMicros } from './money.ts';
-import { asCall, COST_AGGREGATES, type CostRow, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
+import { COST_AGGREGATES, type CostRow, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
 
 /**
  * What a set of token usages cost, as exact decimal USD text. `source` says where the priced
@@ -58,11 +58,11 @@ export async function costsByGroup(db: Queryable, book: PriceBook, members: SqlF
   if (models.length === 0) return out;
   const periods = await book.periodsFor(models);
   const rows = await db.query<CostRow & { grp: string }>(
-    ...asCall(named('usage.costsByGroup')`
+    named('usage.costsByGroup')`
       WITH m AS (${members})
       SELECT m.grp, ${COST_AGGREGATES}
         FROM m JOIN (${interceptionCostsSql(sql`SELECT DISTINCT ON (id) * FROM m`, periods, recorded)}) c ON c.id = m.id
-       GROUP BY m.grp`),
+       GROUP BY m.grp`,
   );
   for (const r of rows) out.set(r.grp, costOf(r));
   return out;

@@ -15,21 +15,16 @@ export interface PriceBook {
  */
 export async function pricingNeeds(db: Queryable, members: SqlFragment): Promise<{ models: ModelKey[]; recorded: boolean }> {
   const rows = await db.query<{ provider: string | null; model: string | null; recorded: boolean }>(
-    ...asCall(named('usage.models')`
+    named('usage.models')`
       SELECT m.provider, m.model, r.recorded
         FROM (SELECT EXISTS (SELECT 1 FROM pg_attribute
                               WHERE attrelid = to_regclass('aibridge_token_usages') AND attname = 'cost_micros' AND NOT attisdropped) AS recorded) r
-        LEFT JOIN (SELECT DISTINCT i.provider, i.model FROM (${members}) i) m ON TRUE`),
+        LEFT JOIN (SELECT DISTINCT i.provider, i.model FROM (${members}) i) m ON TRUE`,
   );
   return {
     models: rows.filter((r) => r.provider !== null).map((r) => ({ provider: r.provider!, model: r.model! })),
     recorded: rows[0]?.recorded ?? false,
   };
-}
-
-/** The old query signature, until Queryable.query takes a Statement (see src/db/sql.ts). */
-export function asCall(s: { text: string; values: readonly unknown[] }): [string, unknown[]] {
-  return [s.text, [...s.values]];
 }
 
 const text = (v: bigint | null) => (v === null ? null : v.toString());

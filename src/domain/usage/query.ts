@@ -1,4 +1,4 @@
-import type { InterceptionFilter } from '../interceptions.ts';
+import type { InterceptionFilter } from '../interception-filter.ts';
 
 export const USAGE_DIMENSIONS = ['INITIATOR', 'MODEL', 'PROVIDER', 'PROVIDER_NAME', 'CLIENT', 'CREDENTIAL_KIND'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];

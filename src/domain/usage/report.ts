@@ -2,10 +2,10 @@ import type { Viewer } from '../../auth/viewer.ts';
 import type { Queryable } from '../../db/db.ts';
 import { named, type SqlFragment, sql } from '../../db/sql.ts';
 import { parseRfc3339 } from '../validation.ts';
-import { visibleInterceptions } from './conditions.ts';
+import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from './cost.ts';
 import { UsageInputError, UsageTooLargeError } from './errors.ts';
-import { asCall, COST_AGGREGATES, type CostRow, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
+import { COST_AGGREGATES, type CostRow, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, type TimeBucket, type UsageDimension, USAGE_LIMITS, type UsageQuery } from './query.ts';
 
 export interface UsageFigures {
@@ -108,7 +108,7 @@ type ReportRow = FigureRow & UsageKey & { isTotal: boolean; series: string[] | n
  */
 export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook, q: UsageQuery): Promise<UsageReport> {
   const range = checkQuery(q);
-  const members = sql`SELECT i.* FROM aibridge_interceptions i WHERE ${visibleInterceptions(viewer, q.filter)}`;
+  const members = sql`SELECT i.* FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, q.filter)}`;
   const { models, recorded } = await pricingNeeds(db, members);
   const periods = models.length ? await book.periodsFor(models) : [];
 
@@ -131,11 +131,11 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
   let rows: ReportRow[];
   try {
     rows = await db.query<ReportRow>(
-      ...asCall(named('usage.report')`
+      named('usage.report')`
         WITH i AS (
           SELECT i.id, i.initiator_id, i.session_id, i.provider, i.model, i.started_at, i.ended_at,
                  ${keys}, ${bucket} AS "bucketStart"
-            FROM aibridge_interceptions i WHERE ${visibleInterceptions(viewer, q.filter)}
+            FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, q.filter)}
         ),
         c AS (${interceptionCostsSql(sql`SELECT id, provider, model, started_at FROM i`, periods, recorded)}),
         tl AS (
@@ -165,7 +165,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
                CASE WHEN agg."isTotal" THEN ${seriesEnds} END AS "seriesEnds"
           FROM agg
          ORDER BY agg."isTotal" DESC
-         LIMIT ${USAGE_LIMITS.groups + 2}`),
+         LIMIT ${USAGE_LIMITS.groups + 2}`,
     );
   } catch (err) {
     // Intl and PostgreSQL's zone databases can differ on rare names: PostgreSQL's word is final.

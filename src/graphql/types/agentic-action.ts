@@ -1,4 +1,4 @@
-import type { AgenticAction } from '../../domain/threads.ts';
+import type { AgenticAction } from '../../domain/thread-members.ts';
 import { builder } from '../builder.ts';
 import { InterceptionRef } from './interception.ts';
 import { ThoughtRef } from './thought.ts';

@@ -1,4 +1,4 @@
-import type { InterceptionFilter } from '../../domain/interceptions.ts';
+import type { InterceptionFilter } from '../../domain/interception-filter.ts';
 import { resolveUser } from '../../domain/search.ts';
 import { parseRfc3339 } from '../../domain/validation.ts';
 import { builder } from '../builder.ts';

@@ -1,10 +1,6 @@
-import {
-  countInterceptions,
-  type InterceptionFilter,
-  type InterceptionParent,
-  type InterceptionRow,
-  listInterceptions,
-} from '../../domain/interceptions.ts';
+import type { InterceptionFilter } from '../../domain/interception-filter.ts';
+import { countInterceptions, listInterceptions, type InterceptionParent, type InterceptionRow } from '../../domain/interceptions.ts';
+import type { PageResult } from '../../domain/paging.ts';
 import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -131,7 +127,7 @@ export const InterceptionConnectionRef = builder.connectionObject({
  */
 export async function interceptionConnection(ctx: GraphQLContext, filter: InterceptionFilter, args: ConnectionArgs, parent?: InterceptionParent) {
   const page = keysetArgs(args, INTERCEPTION_PAGE, isTimeIdCursor);
-  let result;
+  let result: PageResult<InterceptionRow>;
   if (parent && !page.after && !page.before) {
     // What the parents share: the parent's own keys travel in `parent`.
     const { initiatorId: _initiatorId, ...shared } = filter;

@@ -1,5 +1,5 @@
 import { InvalidCursorError } from '../../domain/errors.ts';
-import type { InterceptionFilter } from '../../domain/interceptions.ts';
+import type { InterceptionFilter } from '../../domain/interception-filter.ts';
 import {
   countSessions,
   findSession,

@@ -1,13 +1,6 @@
 import type { Viewer } from '../../auth/viewer.ts';
-import { isUuid } from '../../domain/interceptions.ts';
+import { usersVisibleTo, type UserRow } from '../../domain/users.ts';
 import { builder } from '../builder.ts';
-
-export interface UserRow {
-  id: string;
-  username: string;
-  name: string;
-  avatarUrl: string;
-}
 
 export const UserRef = builder.objectRef<UserRow>('User');
 
@@ -15,14 +8,7 @@ builder.node(UserRef, {
   description: 'A Coder user: the initiator of interceptions.',
   id: { resolve: (u) => u.id },
   // A member may look up only themselves; owners and auditors anyone (soft-deleted included).
-  loadMany: async (ids, { db, viewer }) => {
-    const rows = await db.query<UserRow & { avatar_url: string }>(
-      `SELECT id, username, name, avatar_url FROM users WHERE id = ANY($1::uuid[]) AND ($2 OR id = $3)`,
-      [ids.filter(isUuid), viewer.seesAll, viewer.id],
-    );
-    const byId = new Map(rows.map((r) => [r.id, { id: r.id, username: r.username, name: r.name, avatarUrl: r.avatar_url }]));
-    return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
-  },
+  loadMany: (ids, { db, viewer }) => usersVisibleTo(db, viewer, ids),
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID', description: "The user's UUID in Coder." }),
     username: t.exposeString('username', { description: 'Login name.' }),
