@@ -37,8 +37,11 @@ export async function overridesFor(prisma: PrismaClient, models?: readonly Model
   return rows.map(toOverride);
 }
 
-/** Creates the price of a model from an instant on, or replaces the one set for that instant. */
-export async function setPrice(prisma: PrismaClient, p: PriceInput, createdBy: string | null): Promise<ModelPrice> {
+/**
+ * Creates the price of a model from an instant on, or replaces the one set for that instant.
+ * Returns Prisma's lazy promise, so several can run in one `$transaction([...])`.
+ */
+export function setPrice(prisma: PrismaClient, p: PriceInput, createdBy: string | null) {
   const prices = { inputPrice: p.input, outputPrice: p.output, cacheReadPrice: p.cacheRead, cacheWritePrice: p.cacheWrite, note: p.note ?? '' };
   return prisma.modelPrice.upsert({
     where: { provider_model_effectiveFrom: { provider: p.provider, model: p.model, effectiveFrom: p.effectiveFrom } },
