@@ -46,8 +46,8 @@ export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
 
 /**
  * One row per token usage of `members` (interception rows with id, provider, model, started_at
- * and whatever else the caller selects, exposed as `i`), with its cost in integer micro-dollars
- * per kind of token. Each kind is floor(tokens × price / 1,000,000), Coder's own formula for
+ * and whatever else the caller selects, exposed as `i`), with the usage's id, the prices applied
+ * (micro-USD per million) and its cost in integer micro-dollars per kind of token. Each kind is floor(tokens × price / 1,000,000), Coder's own formula for
  * `cost_micros`, so every figure is an exact integer and sums add up at every level.
  *
  * Per row: Coder's recorded cost when the row has one (`how` = 'R', components from the row's
@@ -62,8 +62,8 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
           t.cache_read_price_micros AS cr_p, t.cache_write_price_micros AS cw_p`
     : sql`NULL::bigint AS cost, NULL::bigint AS in_p, NULL::bigint AS out_p, NULL::bigint AS cr_p, NULL::bigint AS cw_p`;
   return sql`
-    SELECT i.*, t.input_tokens AS tin, t.output_tokens AS tout, t.cache_read_input_tokens AS tcr,
-           t.cache_write_input_tokens AS tcw, x.how,
+    SELECT i.*, t.id AS usage_id, t.input_tokens AS tin, t.output_tokens AS tout, t.cache_read_input_tokens AS tcr,
+           t.cache_write_input_tokens AS tcw, x.how, x.in_p, x.out_p, x.cr_p, x.cw_p,
            CASE WHEN x.how IS NOT NULL THEN div(t.input_tokens::numeric * x.in_p, 1000000) END AS c_in,
            CASE WHEN x.how IS NOT NULL THEN div(t.output_tokens::numeric * x.out_p, 1000000) END AS c_out,
            CASE WHEN x.how IS NOT NULL THEN div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_cr,
