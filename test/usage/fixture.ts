@@ -5,8 +5,8 @@ import { addInterception, addTokenUsage, addToolUsage, addUser } from '../suppor
  * A small data set whose every figure can be computed by hand: a member (alice) and another
  * (bob), cache-heavy Anthropic requests on the New York DST day, an OpenAI request with cache
  * reads, a token sum above 2^31, a long-context request (Sonnet's tier above 200k prompt
- * tokens), an unpriced model (copilot), an in-flight request, and requests either side of a
- * price override's start.
+ * tokens), an unpriced model (copilot), an in-flight request, requests either side of a price
+ * override's start, and usages unpriced only because the override lacks their kind's price.
  */
 export const ROWS = [
   // interception key, initiator, provider, model, started, ended (null = in flight), usages [input, output, cacheRead, cacheWrite]
@@ -15,6 +15,9 @@ export const ROWS = [
   { key: 'a3', who: 'alice', provider: 'anthropic', model: 'claude-sonnet-4-5', started: '2026-03-08T15:00:00Z', ended: '2026-03-08T15:00:10Z', session: 's-long', usages: [[150_000, 2_000, 60_000, 10_000], [1_000, 500, 20_000, 2_000]] },
   { key: 'b1', who: 'bob', provider: 'copilot', model: 'gpt-4.1', started: '2026-03-09T01:00:00Z', ended: '2026-03-09T01:00:01Z', session: 's-bob', usages: [[100, 10, 0, 0]] },
   { key: 'b2', who: 'bob', provider: 'openai', model: 'gpt-4.1', started: '2026-03-20T10:00:00Z', ended: '2026-03-20T10:00:03Z', session: 's-bob', usages: [[2_000_000, 100_000, 1_000_000, 0]] },
+  // After the override, whose cache-write price is unknown: the two usages with cache writes are
+  // unpriced, the third is priced; the request counts once as unpriced.
+  { key: 'b4', who: 'bob', provider: 'openai', model: 'gpt-4.1', started: '2026-03-20T11:00:00Z', ended: '2026-03-20T11:00:01Z', session: 's-bob', usages: [[100, 10, 0, 50], [100, 10, 0, 60], [1_000, 100, 0, 0]] },
   { key: 'b3', who: 'bob', provider: 'anthropic', model: 'claude-haiku-4-5', started: '2026-03-21T10:00:00Z', ended: null, session: 's-bob', usages: [[10, 10, 0, 0]] },
 ] as const;
 

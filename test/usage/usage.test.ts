@@ -23,6 +23,7 @@ const overrideApplies = (r: (typeof ROWS)[number]) =>
 /** Micro-dollars of one usage row: exact for the override, the package's float otherwise; null = unpriced. */
 function expectedMicros(r: (typeof ROWS)[number], [input, output, cacheRead, cacheWrite]: readonly number[]): { micros: number; exact: boolean } | null {
   if (overrideApplies(r)) {
+    if (cacheWrite! > 0 && OVERRIDE.cacheWrite === null) return null;
     const m = (tokens: number, price: number) => (BigInt(tokens) * BigInt(price)) / 1_000_000n;
     return { micros: Number(m(input!, OVERRIDE.input) + m(output!, OVERRIDE.output) + m(cacheRead!, OVERRIDE.cacheRead)), exact: true };
   }
@@ -99,7 +100,9 @@ describeEachDb(
 
     it('prices a request with the price in force when it started: the package before the override, the override after', async () => {
       const res = await gql(app(), `{ interceptions(filter: { provider: "openai", model: "gpt-4.1" }) { edges { node { startedAt cost { total cacheSavings source } } } } }`, undefined, f.users.root.token);
-      const [after, before] = res.body.data.interceptions.edges.map((e: any) => e.node);
+      const nodes = res.body.data.interceptions.edges.map((e: any) => e.node);
+      const after = nodes.find((n: any) => n.startedAt === '2026-03-20T10:00:00Z');
+      const before = nodes.find((n: any) => n.startedAt === '2026-03-08T12:00:00Z');
       expect(after.cost).toEqual({ total: '2.650000', cacheSavings: '0.750000', source: 'PRICE_BOOK' });
       // gpt-4.1 in the package: $2 input, $0.5 cache read, $8 output per million.
       expect(before.cost.total).toBe(((1_000 * 2 + 4_000 * 0.5 + 50 * 8) / 1e6).toFixed(6));
@@ -116,6 +119,14 @@ describeEachDb(
       const res = await usage(f.users.root.token, ', groupBy: [PROVIDER]');
       const copilot = res.body.data.usage.groups.find((g: any) => g.provider === 'copilot');
       expect(copilot.figures.cost).toMatchObject({ total: '0.000000', unpricedRequests: 1, unpricedTokens: 110, source: 'NONE' });
+    });
+
+    it('counts a request once when several of its usages lack a price, and still prices its other usage', async () => {
+      const res = await gql(app(), `query($id: UUID!) { interception(id: $id) { cost { total unpricedRequests unpricedTokens source } } }`, { id: f.ids.b4 }, f.users.root.token);
+      // The priced usage: 1,000 input at $1 and 100 output at $4 per million.
+      expect(res.body.data.interception.cost).toEqual({ total: '0.001400', unpricedRequests: 1, unpricedTokens: 330, source: 'PRICE_BOOK' });
+      const u = await usage(f.users.root.token, ', groupBy: [MODEL]', { filter: { provider: 'openai', startedAfter: '2026-03-20T10:30:00Z' } });
+      expect(u.body.data.usage.totals.cost).toMatchObject({ total: '0.001400', unpricedRequests: 1, unpricedTokens: 330 });
     });
 
     it('cuts DAY buckets at New York midnight: the spring-forward day has 23 hours and empty days are present', async () => {
@@ -153,7 +164,8 @@ describeEachDb(
 
     it('shows an auditor every user', async () => {
       const res = await usage(f.users.audrey.token, ', groupBy: [INITIATOR], orderBy: { field: REQUESTS, direction: DESC }');
-      expect(res.body.data.usage.groups.map((g: any) => [g.initiator.username, g.figures.requests])).toEqual([['alice', 3], ['bob', 2]]);
+      const seen = res.body.data.usage.groups.map((g: any) => [g.initiator.username, g.figures.requests]);
+      expect(seen.sort()).toEqual([['alice', 3], ['bob', 3]]);
     });
 
     it('orders groups by cost and keeps the first N, totals still over everything', async () => {
@@ -166,7 +178,7 @@ describeEachDb(
 
     it('folds no client and "Unknown" into one CLIENT key', async () => {
       const res = await usage(f.users.root.token, ', groupBy: [CLIENT]');
-      expect(res.body.data.usage.groups.map((g: any) => [g.client, g.figures.requests])).toEqual([['Claude Code', 3], ['Unknown', 2]]);
+      expect(res.body.data.usage.groups.map((g: any) => [g.client, g.figures.requests])).toEqual([['Claude Code', 3], ['Unknown', 3]]);
     });
 
     it('refuses an unknown time zone, a repeated dimension and HOUR buckets over a year', async () => {
@@ -177,6 +189,24 @@ describeEachDb(
       const huge = await usage(f.users.root.token, ', bucket: HOUR', { filter: { startedAfter: '2025-01-01T00:00:00Z', startedBefore: '2026-01-01T00:00:00Z' } });
       expect(huge.body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'buckets', max: 1000 });
       expect(huge.body.errors[0].message).toMatch(/HOUR buckets over this range/);
+    });
+
+    it('computes only what is selected, and each figure alone equals that figure in a full selection', async () => {
+      const args = ', groupBy: [MODEL, INITIATOR], orderBy: { field: TOTAL_TOKENS, direction: DESC }';
+      const full = (await usage(f.users.root.token, args)).body.data.usage;
+      const figures = ['requests', 'sessions', 'users', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheHitRatio',
+        'durationMs { p50 p95 p99 }', 'toolCalls', 'injectedToolCalls', 'toolErrors', 'cost { total cacheSavings unpricedRequests unpricedTokens source }'];
+      for (const figure of figures) {
+        const name = figure.split(' ')[0]!;
+        const alone = await gql(app(), `{ usage(${args.slice(2)}) { groups { model initiator { username } figures { ${figure} } } } }`, undefined, f.users.root.token);
+        expect(alone.body.errors).toBeUndefined();
+        // The full selection's value, cut to the sub-fields asked for here.
+        const cut = (v: any, like: any) => (v && typeof v === 'object' ? Object.fromEntries(Object.keys(like).map((k) => [k, v[k]])) : v);
+        const got = alone.body.data.usage.groups;
+        expect(got, figure).toEqual(full.groups.map((g: any, n: number) => ({ model: g.model, initiator: g.initiator, figures: { [name]: cut(g.figures[name], got[n]?.figures[name]) } })));
+        const totals = (await gql(app(), `{ usage { totals { ${figure} } } }`, undefined, f.users.root.token)).body.data.usage.totals;
+        expect(totals[name], figure).toEqual(cut(full.totals[name], totals[name]));
+      }
     });
 
     it('sends as many statements for many groups as for one', async () => {

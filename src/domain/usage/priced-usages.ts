@@ -7,23 +7,53 @@ export interface PriceBook {
   periodsFor(models: readonly ModelKey[]): Promise<PricePeriod[]>;
 }
 
+/** Whether this database carries Coder's recorded per-row cost (newer Coder databases only). */
+const RECORDED = sql`EXISTS (SELECT 1 FROM pg_attribute
+  WHERE attrelid = to_regclass('aibridge_token_usages') AND attname = 'cost_micros' AND NOT attisdropped)`;
+
 /**
  * What a set of interceptions needs priced: its distinct (provider, model) pairs, and whether
  * this database carries Coder's recorded per-row cost (`cost_micros` and the price snapshot
  * columns exist only in newer Coder databases; the gateway must work on both). One statement.
- * `members` yields interception rows with `provider` and `model` columns.
+ * `members` yields interception rows with `provider` and `model` columns: use it for small sets.
  */
 export async function pricingNeeds(db: Queryable, members: SqlFragment): Promise<{ models: ModelKey[]; recorded: boolean }> {
   const rows = await db.query<{ provider: string | null; model: string | null; recorded: boolean }>(
     named('usage.models')`
       SELECT m.provider, m.model, r.recorded
-        FROM (SELECT EXISTS (SELECT 1 FROM pg_attribute
-                              WHERE attrelid = to_regclass('aibridge_token_usages') AND attname = 'cost_micros' AND NOT attisdropped) AS recorded) r
+        FROM (SELECT ${RECORDED} AS recorded) r
         LEFT JOIN (SELECT DISTINCT i.provider, i.model FROM (${members}) i) m ON TRUE`,
   );
   return {
     models: rows.filter((r) => r.provider !== null).map((r) => ({ provider: r.provider!, model: r.model! })),
     recorded: rows[0]?.recorded ?? false,
+  };
+}
+
+/**
+ * Every (provider, model) pair that may occur in the table, for pricing large sets: the distinct
+ * providers and models found by walking their indexes (one probe per distinct value, where a
+ * DISTINCT over the rows would read them all), crossed. Pairs that never occur cost a price
+ * lookup in JS and join nothing. Nothing here reaches the caller, so visibility does not apply.
+ */
+export async function pricingNeedsOfTable(db: Queryable): Promise<{ models: ModelKey[]; recorded: boolean }> {
+  const [row] = await db.query<{ providers: string[]; models: string[]; recorded: boolean }>(
+    named('usage.modelsOfTable')`
+      WITH RECURSIVE m(v) AS (
+        SELECT min(model) FROM aibridge_interceptions
+        UNION ALL
+        SELECT (SELECT min(model) FROM aibridge_interceptions WHERE model > m.v) FROM m WHERE m.v IS NOT NULL
+      ), p(v) AS (
+        SELECT min(provider) FROM aibridge_interceptions
+        UNION ALL
+        SELECT (SELECT min(provider) FROM aibridge_interceptions WHERE provider > p.v) FROM p WHERE p.v IS NOT NULL
+      )
+      SELECT ARRAY(SELECT v FROM p WHERE v IS NOT NULL) AS providers, ARRAY(SELECT v FROM m WHERE v IS NOT NULL) AS models,
+             ${RECORDED} AS recorded`,
+  );
+  return {
+    models: row!.providers.flatMap((provider) => row!.models.map((model) => ({ provider, model }))),
+    recorded: row!.recorded,
   };
 }
 
@@ -70,31 +100,41 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
            CASE WHEN x.how IS NOT NULL THEN div(t.cache_write_input_tokens::numeric * x.cw_p, 1000000) END AS c_cw,
            CASE WHEN x.how = 'R' THEN r.cost::numeric END AS c_rec,
            CASE WHEN x.how IS NOT NULL
-                THEN div(t.cache_read_input_tokens::numeric * x.in_p, 1000000) - div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_saved
+                THEN div(t.cache_read_input_tokens::numeric * x.in_p, 1000000) - div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_saved,
+           -- Counts each interception with unpriced usages once, without a DISTINCT (which would
+           -- force sorting every row): only its first unpriced usage says so. A probe per unpriced row.
+           x.how IS NULL AND NOT EXISTS (
+             SELECT 1 FROM aibridge_token_usages t2
+              WHERE t2.interception_id = t.interception_id AND t2.id < t.id AND ${unpricedRow(sql`t2`, recorded)}
+           ) AS first_unpriced
       FROM (${members}) i
       JOIN aibridge_token_usages t ON t.interception_id = i.id
       CROSS JOIN LATERAL (SELECT ${rec}) r
       LEFT JOIN (${priceRelation(periods)}) p
         ON p.provider = i.provider AND p.model = i.model AND i.started_at >= p.valid_from AND i.started_at < p.valid_to
       CROSS JOIN LATERAL (
-        SELECT p.tier_above IS NOT NULL
-               AND t.input_tokens + t.cache_read_input_tokens + t.cache_write_input_tokens > p.tier_above AS long
-      ) l
-      CROSS JOIN LATERAL (
-        SELECT CASE WHEN l.long THEN p.in_t ELSE p.in_p END AS in_p, CASE WHEN l.long THEN p.out_t ELSE p.out_p END AS out_p,
-               CASE WHEN l.long THEN p.cr_t ELSE p.cr_p END AS cr_p, CASE WHEN l.long THEN p.cw_t ELSE p.cw_p END AS cw_p
-      ) b
-      CROSS JOIN LATERAL (
-        SELECT CASE WHEN r.cost IS NOT NULL THEN 'R'
-                    WHEN b.in_p IS NOT NULL AND b.out_p IS NOT NULL
-                     AND (t.cache_read_input_tokens = 0 OR b.cr_p IS NOT NULL)
-                     AND (t.cache_write_input_tokens = 0 OR b.cw_p IS NOT NULL) THEN 'B' END AS how,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.in_p, 0) ELSE b.in_p END AS in_p,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.out_p, 0) ELSE b.out_p END AS out_p,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cr_p, 0) ELSE coalesce(b.cr_p, 0) END AS cr_p,
-               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cw_p, 0) ELSE coalesce(b.cw_p, 0) END AS cw_p
+        SELECT CASE WHEN r.cost IS NOT NULL THEN 'R' WHEN ${booked(sql`t`)} THEN 'B' END AS how,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.in_p, 0) WHEN ${long(sql`t`)} THEN p.in_t ELSE p.in_p END AS in_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.out_p, 0) WHEN ${long(sql`t`)} THEN p.out_t ELSE p.out_p END AS out_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cr_p, 0) WHEN ${long(sql`t`)} THEN coalesce(p.cr_t, 0) ELSE coalesce(p.cr_p, 0) END AS cr_p,
+               CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cw_p, 0) WHEN ${long(sql`t`)} THEN coalesce(p.cw_t, 0) ELSE coalesce(p.cw_p, 0) END AS cw_p
       ) x`;
 }
+
+/** Whether usage row `t` is a long-context request under price `p` (its whole prompt above the tier). */
+const long = (t: SqlFragment) =>
+  sql`(p.tier_above IS NOT NULL AND ${t}.input_tokens + ${t}.cache_read_input_tokens + ${t}.cache_write_input_tokens > p.tier_above)`;
+
+/** Whether price `p` (tier chosen for row `t`) knows every price row `t` needs. */
+const booked = (t: SqlFragment) => sql`coalesce(CASE WHEN ${long(t)}
+    THEN p.in_t IS NOT NULL AND p.out_t IS NOT NULL AND (${t}.cache_read_input_tokens = 0 OR p.cr_t IS NOT NULL)
+         AND (${t}.cache_write_input_tokens = 0 OR p.cw_t IS NOT NULL)
+    ELSE p.in_p IS NOT NULL AND p.out_p IS NOT NULL AND (${t}.cache_read_input_tokens = 0 OR p.cr_p IS NOT NULL)
+         AND (${t}.cache_write_input_tokens = 0 OR p.cw_p IS NOT NULL) END, false)`;
+
+/** Row `t` (of an interception priced by `p`) has neither a recorded cost nor a book price. */
+const unpricedRow = (t: SqlFragment, recorded: boolean) =>
+  sql`${recorded ? sql`${t}.cost_micros IS NULL AND ` : sql.empty}NOT ${booked(t)}`;
 
 /**
  * Per interception of `members`: token sums and costs in micro-dollars (numeric), whether any of

@@ -5,7 +5,7 @@ import { parseRfc3339 } from '../validation.ts';
 import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from './cost.ts';
 import { UsageInputError, UsageTooLargeError } from './errors.ts';
-import { COST_AGGREGATES, type CostRow, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
+import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable } from './priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, type TimeBucket, type UsageDimension, USAGE_LIMITS, type UsageQuery } from './query.ts';
 
 export interface UsageFigures {
@@ -42,7 +42,8 @@ export interface UsageGroup extends UsageKey {
 }
 
 export interface UsageReport {
-  totals: UsageFigures;
+  /** null when not asked for (UsageParts.totals). */
+  totals: UsageFigures | null;
   groups: UsageGroup[];
 }
 
@@ -101,70 +102,121 @@ interface FigureRow extends CostRow {
 type ReportRow = FigureRow & UsageKey & { isTotal: boolean; series: string[] | null; seriesEnds: string[] | null };
 
 /**
- * Usage of the interceptions the viewer may see that match the filter: totals, and figures per
- * group of the chosen dimensions and time bucket. Three statements whatever the number of
- * groups: what needs pricing, the price overrides (in the price book), and the figures with
- * their totals (GROUPING SETS) in one pass over the interceptions, their usages and tool calls.
+ * Which parts of the answer to compute (all by default). Each costs its own work at scale:
+ * totals repeat every aggregate over all rows, distinct counts and percentiles sort, tokens and
+ * cost join the usages, tool figures the tool calls. Figures not computed read as zero/null, so
+ * a surface must ask for everything it shows (GraphQL derives it from the selection).
  */
-export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook, q: UsageQuery): Promise<UsageReport> {
+export interface UsageParts {
+  totals: boolean;
+  groups: boolean;
+  sessions: boolean;
+  users: boolean;
+  durations: boolean;
+  usages: boolean;
+  tools: boolean;
+}
+
+export const ALL_PARTS: Readonly<UsageParts> = Object.freeze({ totals: true, groups: true, sessions: true, users: true, durations: true, usages: true, tools: true });
+
+/** The parts an order needs whether or not it is shown. */
+const ORDER_NEEDS: Partial<Record<string, keyof UsageParts>> = {
+  SESSIONS: 'sessions', USERS: 'users', INPUT_TOKENS: 'usages', OUTPUT_TOKENS: 'usages', CACHE_READ_TOKENS: 'usages',
+  CACHE_WRITE_TOKENS: 'usages', TOTAL_TOKENS: 'usages', COST: 'usages', CACHE_SAVINGS: 'usages', DURATION_P50: 'durations',
+  DURATION_P95: 'durations', UNPRICED_REQUESTS: 'usages',
+};
+
+const DURATION_MS = sql`extract(epoch FROM i.ended_at - i.started_at) * 1000`;
+
+/**
+ * Usage of the interceptions the viewer may see that match the filter: totals, and figures per
+ * group of the chosen dimensions and time bucket. At most three statements whatever the number
+ * of groups: which models need pricing (an index walk), the price overrides (in the price book),
+ * and every figure in one statement. That statement aggregates interceptions, token usages and
+ * tool calls each straight into the groups (GROUPING SETS adds the totals) and joins the few
+ * group rows: no per-interception intermediate result, which at a million rows is what costs.
+ */
+export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook, q: UsageQuery, asked: UsageParts = ALL_PARTS): Promise<UsageReport> {
   const range = checkQuery(q);
-  const members = sql`SELECT i.* FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, q.filter)}`;
-  const { models, recorded } = await pricingNeeds(db, members);
+  const grouped = q.groupBy.length > 0 || q.bucket !== undefined;
+  const orderPart = q.orderBy ? ORDER_NEEDS[q.orderBy.field] : undefined;
+  const want: UsageParts = { ...asked, groups: asked.groups && grouped, ...(orderPart && asked.groups ? { [orderPart]: true } : {}) };
+  if (!want.groups && !want.totals) return { totals: null, groups: [] };
+
+  const { models, recorded } = want.usages ? await pricingNeedsOfTable(db) : { models: [], recorded: false };
   const periods = models.length ? await book.periodsFor(models) : [];
 
   const chosen = new Set(q.groupBy);
+  const zone = q.timeZone;
   const keys = sql.join(
     (Object.entries(DIMENSION_SQL) as [UsageDimension, (typeof DIMENSION_SQL)[UsageDimension]][]).map(([dim, { column, expr }]) =>
       sql`${chosen.has(dim) ? expr : sql`NULL::text`} AS ${sql.ident(`k_${column}`)}`),
     sql`, `,
   );
-  const zone = q.timeZone;
   const bucket = q.bucket ? bucketStart(q.bucket, sql`i.started_at`, zone) : sql`NULL::timestamptz`;
-  // Key columns are k_-prefixed in the CTE: `i` also carries the raw model and provider.
-  const groupColumns = sql`i."k_initiatorId", i."k_model", i."k_provider", i."k_providerName", i."k_client", i."k_credentialKind", i."bucketStart"`;
-  const series = q.bucket && range ? sql`(SELECT array_agg(s.b::text ORDER BY s.b) FROM (${bucketSeries(q.bucket, range.from, range.to, zone)}) s)` : sql`NULL::timestamptz[]`;
+  const where = interceptionConditions(viewer, q.filter);
+  // The interceptions with their group keys; k_-prefixed as rows also carry the raw model and provider.
+  // Only the columns used: every byte of a row is sorted once per distinct count and percentile.
+  const keyed = sql`SELECT i.id, i.initiator_id, i.session_id, i.provider, i.model, i.started_at, i.ended_at, ${keys},
+    ${bucket} AS "bucketStart" FROM aibridge_interceptions i WHERE ${where}`;
+  const G = ['k_initiatorId', 'k_model', 'k_provider', 'k_providerName', 'k_client', 'k_credentialKind', 'bucketStart'];
+  const cols = (a: string) => sql.join(G.map((c) => sql`${sql.ident(a)}.${sql.ident(c)}`), sql`, `);
+  const sets = (a: string) => sql.join([...(want.groups ? [sql`(${cols(a)})`] : []), ...(want.totals ? [sql`()`] : [])], sql`, `);
+  const groupBy = (a: string) => sql`GROUP BY GROUPING SETS (${sets(a)})`;
+  // Totals alone group by () only, where the key columns are no grouping expressions.
+  const keyColumns = (a: string) => (want.groups ? cols(a) : sql`NULL::text AS "k_initiatorId", NULL::text AS "k_model", NULL::text AS "k_provider",
+    NULL::text AS "k_providerName", NULL::text AS "k_client", NULL::text AS "k_credentialKind", NULL::timestamptz AS "bucketStart"`);
+  const isTotal = (a: string) => (want.groups ? sql`GROUPING(${cols(a)}) <> 0 AS "isTotal"` : sql`TRUE AS "isTotal"`);
+  const sameGroup = (a: string, b: string) =>
+    sql.join([...G, 'isTotal'].map((c) => sql`${sql.ident(a)}.${sql.ident(c)} IS NOT DISTINCT FROM ${sql.ident(b)}.${sql.ident(c)}`), sql` AND `);
+
+  const series = q.bucket && range ? sql`(SELECT array_agg(s.b::text ORDER BY s.b) FROM (${bucketSeries(q.bucket, range.from, range.to, zone)}) s)` : sql`NULL::text[]`;
   const seriesEnds = q.bucket && range
     ? sql`(SELECT array_agg((${bucketEnd(q.bucket, sql`s.b`, zone)})::text ORDER BY s.b) FROM (${bucketSeries(q.bucket, range.from, range.to, zone)}) s)`
-    : sql`NULL::timestamptz[]`;
-  const grouped = q.groupBy.length > 0 || q.bucket !== undefined;
+    : sql`NULL::text[]`;
+
+  const usages = want.usages
+    ? sql`, u AS (
+        SELECT ${keyColumns('u')}, ${isTotal('u')},
+               sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
+               sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw))::text AS "costTotal",
+               sum(u.c_in)::text AS "costInput", sum(u.c_out)::text AS "costOutput",
+               sum(u.c_cr)::text AS "costCacheRead", sum(u.c_cw)::text AS "costCacheWrite", sum(u.c_saved)::text AS "costSaved",
+               count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
+               sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
+               count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows"
+          FROM (${pricedUsagesSql(keyed, periods, recorded)}) u ${groupBy('u')})`
+    : sql.empty;
+  const tools = want.tools
+    ? sql`, tl AS (
+        SELECT ${keyColumns('i')}, ${isTotal('i')}, count(*)::int AS "toolCalls", (count(*) FILTER (WHERE tu.injected))::int AS "injectedToolCalls",
+               (count(*) FILTER (WHERE coalesce(tu.invocation_error, '') <> ''))::int AS "toolErrors"
+          FROM (${keyed}) i JOIN aibridge_tool_usages tu ON tu.interception_id = i.id ${groupBy('i')})`
+    : sql.empty;
+  const pct = (p: number) => (want.durations ? sql`percentile_cont(${p}::float8) WITHIN GROUP (ORDER BY ${DURATION_MS})` : sql`NULL::float8`);
 
   let rows: ReportRow[];
   try {
     rows = await db.query<ReportRow>(
       named('usage.report')`
-        WITH i AS (
-          SELECT i.id, i.initiator_id, i.session_id, i.provider, i.model, i.started_at, i.ended_at,
-                 ${keys}, ${bucket} AS "bucketStart"
-            FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, q.filter)}
-        ),
-        c AS (${interceptionCostsSql(sql`SELECT id, provider, model, started_at FROM i`, periods, recorded)}),
-        tl AS (
-          SELECT tu.interception_id AS id, count(*) AS calls, count(*) FILTER (WHERE tu.injected) AS injected,
-                 count(*) FILTER (WHERE coalesce(tu.invocation_error, '') <> '') AS errors
-            FROM aibridge_tool_usages tu WHERE tu.interception_id IN (SELECT id FROM i) GROUP BY 1
-        ),
-        agg AS (
-          SELECT ${groupColumns}, GROUPING(${groupColumns}) <> 0 AS "isTotal",
-                 count(*)::int AS requests, count(DISTINCT (i.session_id, i.initiator_id))::int AS sessions,
-                 count(DISTINCT i.initiator_id)::int AS users,
-                 coalesce(sum(c.tin), 0)::text AS input, coalesce(sum(c.tout), 0)::text AS output,
-                 coalesce(sum(c.tcr), 0)::text AS "cacheRead", coalesce(sum(c.tcw), 0)::text AS "cacheWrite",
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM i.ended_at - i.started_at) * 1000) AS p50,
-                 percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM i.ended_at - i.started_at) * 1000) AS p95,
-                 percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM i.ended_at - i.started_at) * 1000) AS p99,
-                 coalesce(sum(tl.calls), 0)::int AS "toolCalls", coalesce(sum(tl.injected), 0)::int AS "injectedToolCalls",
-                 coalesce(sum(tl.errors), 0)::int AS "toolErrors",
-                 ${COST_AGGREGATES}
-            FROM i LEFT JOIN c ON c.id = i.id LEFT JOIN tl ON tl.id = i.id
-           GROUP BY GROUPING SETS ((${groupColumns}), ())
-        )
-        SELECT agg.*, agg."k_initiatorId" AS "initiatorId", agg."k_model" AS model, agg."k_provider" AS provider,
-               agg."k_providerName" AS "providerName", agg."k_client" AS client, agg."k_credentialKind" AS "credentialKind",
-               ${q.bucket ? bucketEnd(q.bucket, sql`agg."bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
-               CASE WHEN agg."isTotal" THEN ${series} END AS series,
-               CASE WHEN agg."isTotal" THEN ${seriesEnds} END AS "seriesEnds"
-          FROM agg
-         ORDER BY agg."isTotal" DESC
+        WITH g AS (
+          SELECT ${keyColumns('i')}, ${isTotal('i')}, count(*)::int AS requests,
+                 ${want.sessions ? sql`count(DISTINCT (i.session_id, i.initiator_id))::int` : sql`0`} AS sessions,
+                 ${want.users ? sql`count(DISTINCT i.initiator_id)::int` : sql`0`} AS users,
+                 ${pct(0.5)} AS p50, ${pct(0.95)} AS p95, ${pct(0.99)} AS p99
+            FROM (${keyed}) i ${groupBy('i')}
+        )${usages}${tools}
+        SELECT g.*, g."k_initiatorId" AS "initiatorId", g."k_model" AS model, g."k_provider" AS provider,
+               g."k_providerName" AS "providerName", g."k_client" AS client, g."k_credentialKind" AS "credentialKind",
+               ${q.bucket ? bucketEnd(q.bucket, sql`g."bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
+               ${want.usages ? sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
+                 u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows",` : sql.empty}
+               ${want.tools ? sql`tl."toolCalls", tl."injectedToolCalls", tl."toolErrors",` : sql.empty}
+               CASE WHEN row_number() OVER () = 1 THEN ${series} END AS series,
+               CASE WHEN row_number() OVER () = 1 THEN ${seriesEnds} END AS "seriesEnds"
+          FROM g
+          ${want.usages ? sql`LEFT JOIN u ON ${sameGroup('u', 'g')}` : sql.empty}
+          ${want.tools ? sql`LEFT JOIN tl ON ${sameGroup('tl', 'g')}` : sql.empty}
          LIMIT ${USAGE_LIMITS.groups + 2}`,
     );
   } catch (err) {
@@ -174,17 +226,19 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
     }
     throw err;
   }
-  const [total, ...found] = rows;
+  const total = rows.find((r) => r.isTotal);
+  const found = rows.filter((r) => !r.isTotal);
   if (found.length > USAGE_LIMITS.groups) {
     throw new UsageTooLargeError(
       `The usage query has more than ${USAGE_LIMITS.groups} groups; narrow the filter, use a coarser bucket or fewer dimensions.`,
       'groups', found.length, USAGE_LIMITS.groups,
     );
   }
-  let groups = grouped ? found.map(toGroup) : [];
-  if (q.bucket && range && total?.series) groups = fillEmptyBuckets(groups, total.series, total.seriesEnds!, q.groupBy.length > 0);
+  let groups = want.groups ? found.map(toGroup) : [];
+  const series0 = rows[0];
+  if (want.groups && q.bucket && range && series0?.series) groups = fillEmptyBuckets(groups, series0.series, series0.seriesEnds!, q.groupBy.length > 0);
   groups = order(groups, q);
-  return { totals: figuresOf(total!), groups: q.first === undefined ? groups : groups.slice(0, q.first) };
+  return { totals: want.totals ? figuresOf(total ?? { ...ZERO_FIGURES }) : null, groups: q.first === undefined ? groups : groups.slice(0, q.first) };
 }
 
 /** Validates what SQL would reject obscurely; returns the bounded range, if any. */
@@ -208,7 +262,9 @@ function checkQuery(q: UsageQuery): { from: string; to: string } | null {
   return { from, to };
 }
 
-function figuresOf(r: FigureRow): UsageFigures {
+function figuresOf(row: FigureRow): UsageFigures {
+  // Groups without usages or tool calls have no row in those aggregates: zero.
+  const r = { ...ZERO_FIGURES, ...Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null && v !== undefined)), p50: row.p50, p95: row.p95, p99: row.p99 } as FigureRow;
   return {
     requests: r.requests,
     sessions: r.sessions,

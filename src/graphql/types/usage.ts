@@ -1,10 +1,11 @@
 import { GraphQLError } from 'graphql';
 import { UsageInputError, UsageTooLargeError } from '../../domain/usage/errors.ts';
 import { TIME_BUCKETS, USAGE_DIMENSIONS, USAGE_LIMITS, USAGE_ORDER_FIELDS } from '../../domain/usage/query.ts';
-import { type UsageReport, usageReport } from '../../domain/usage/report.ts';
+import { type UsageParts, type UsageReport, usageReport } from '../../domain/usage/report.ts';
 import { priceBook } from '../../prices/book.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
+import { selectedNames } from '../selection.ts';
 import { InterceptionFilterInput, toFilter } from './interception-filter.ts';
 import { UsageFiguresRef } from './usage-figures.ts';
 import { UsageGroupRef } from './usage-group.ts';
@@ -47,7 +48,12 @@ const UsageReportRef = builder.objectRef<UsageReport>('UsageReport');
 UsageReportRef.implement({
   description: 'Usage of the interceptions matching a filter: totals over all of them, and figures per group.',
   fields: (t) => ({
-    totals: t.expose('totals', { type: UsageFiguresRef, description: 'Over every matching interception (not only the `first` groups).' }),
+    totals: t.field({
+      type: UsageFiguresRef,
+      description: 'Over every matching interception (not only the `first` groups).',
+      // Computed whenever selected (see partsOf).
+      resolve: (r) => r.totals!,
+    }),
     groups: t.expose('groups', {
       type: [UsageGroupRef],
       description: 'One entry per group; with a bucket and both filter bounds, every bucket of the range is present (zero figures where empty). Empty without groupBy and bucket.',
@@ -69,8 +75,9 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UsageOrderInput, required: false, description: 'Default: by bucket, then key.' }),
       first: t.arg.int({ required: false, description: 'Only the first N groups in order (top N).' }),
     },
-    resolve: async (_root, args, ctx) => {
+    resolve: async (_root, args, ctx, info) => {
       const filter = await toFilter(ctx, args.filter);
+      const parts = partsOf(info);
       try {
         return await usageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma), {
           filter,
@@ -79,7 +86,7 @@ builder.queryFields((t) => ({
           timeZone: args.timeZone ?? 'UTC',
           orderBy: args.orderBy ? { field: args.orderBy.field, direction: args.orderBy.direction ?? 'DESC' } : undefined,
           first: args.first ?? undefined,
-        });
+        }, parts);
       } catch (err) {
         if (err instanceof UsageInputError) throw badInput(err.message, err.argument);
         if (err instanceof UsageTooLargeError) {
@@ -90,3 +97,20 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+const USAGE_FIELDS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheHitRatio', 'cost'];
+const TOOL_FIELDS = ['toolCalls', 'injectedToolCalls', 'toolErrors'];
+
+/** What the selection needs computed: each part costs a sort or a join at scale. */
+function partsOf(info: Parameters<typeof selectedNames>[0]): UsageParts {
+  const { top, all } = selectedNames(info);
+  return {
+    totals: top.has('totals'),
+    groups: top.has('groups'),
+    sessions: all.has('sessions'),
+    users: all.has('users'),
+    durations: all.has('durationMs'),
+    usages: USAGE_FIELDS.some((f) => all.has(f)),
+    tools: TOOL_FIELDS.some((f) => all.has(f)),
+  };
+}
