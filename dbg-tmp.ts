@@ -10,7 +10,7 @@ const stmts: any[] = [];
 db.onStatement = (s) => stmts.push(s);
 const args = JSON.parse(process.argv[2] ?? '{}');
 let t = performance.now();
-await usageReport(db, viewer, priceBook(prismaOver(db)), { filter: {}, groupBy: ['MODEL'], bucket: 'DAY', timeZone: 'UTC', ...args }, { totals: false, groups: true, sessions: true, users: false, durations: true, usages: true, tools: false });
+await usageReport(db, viewer, priceBook(prismaOver(db)), { filter: { startedAfter: '2026-10-20T00:00:00Z' }, groupBy: ['INITIATOR'], timeZone: 'UTC', orderBy: { field: 'COST', direction: 'DESC' }, first: 10 }, { totals: false, groups: true, sessions: false, users: false, durations: false, usages: true, tools: false });
 console.log('total', performance.now() - t);
 const c = new pg.Client({ connectionString: url });
 await c.connect();

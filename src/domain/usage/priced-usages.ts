@@ -86,7 +86,7 @@ export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
  * `input_tokens` exclude cache reads and writes, so each column meets its own price; a
  * long-context tier is chosen by the whole prompt (input + cache tokens), as the package does.
  */
-export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean): SqlFragment {
+export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean, countUnpriced = false): SqlFragment {
   const rec = recorded
     ? sql`t.cost_micros AS cost, t.input_price_micros AS in_p, t.output_price_micros AS out_p,
           t.cache_read_price_micros AS cr_p, t.cache_write_price_micros AS cw_p`
@@ -94,19 +94,20 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
   return sql`
     SELECT i.*, t.id AS usage_id, t.input_tokens AS tin, t.output_tokens AS tout, t.cache_read_input_tokens AS tcr,
            t.cache_write_input_tokens AS tcw, x.how, x.in_p, x.out_p, x.cr_p, x.cw_p,
-           CASE WHEN x.how IS NOT NULL THEN div(t.input_tokens::numeric * x.in_p, 1000000) END AS c_in,
-           CASE WHEN x.how IS NOT NULL THEN div(t.output_tokens::numeric * x.out_p, 1000000) END AS c_out,
-           CASE WHEN x.how IS NOT NULL THEN div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_cr,
-           CASE WHEN x.how IS NOT NULL THEN div(t.cache_write_input_tokens::numeric * x.cw_p, 1000000) END AS c_cw,
-           CASE WHEN x.how = 'R' THEN r.cost::numeric END AS c_rec,
+           CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.input_tokens`, sql`x.in_p`)} END AS c_in,
+           CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.output_tokens`, sql`x.out_p`)} END AS c_out,
+           CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.cache_read_input_tokens`, sql`x.cr_p`)} END AS c_cr,
+           CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.cache_write_input_tokens`, sql`x.cw_p`)} END AS c_cw,
+           CASE WHEN x.how = 'R' THEN r.cost END AS c_rec,
            CASE WHEN x.how IS NOT NULL
-                THEN div(t.cache_read_input_tokens::numeric * x.in_p, 1000000) - div(t.cache_read_input_tokens::numeric * x.cr_p, 1000000) END AS c_saved,
+                THEN ${micros(sql`t.cache_read_input_tokens`, sql`x.in_p`)} - ${micros(sql`t.cache_read_input_tokens`, sql`x.cr_p`)} END AS c_saved,
            -- Counts each interception with unpriced usages once, without a DISTINCT (which would
-           -- force sorting every row): only its first unpriced usage says so. A probe per unpriced row.
-           x.how IS NULL AND NOT EXISTS (
+           -- force sorting every row): only its first unpriced usage says so. A probe per unpriced
+           -- row, so only when asked for.
+           ${countUnpriced ? sql`x.how IS NULL AND NOT EXISTS (
              SELECT 1 FROM aibridge_token_usages t2
               WHERE t2.interception_id = t.interception_id AND t2.id < t.id AND ${unpricedRow(sql`t2`, recorded)}
-           ) AS first_unpriced
+           )` : sql`NULL::boolean`} AS first_unpriced
       FROM (${members}) i
       JOIN aibridge_token_usages t ON t.interception_id = i.id
       CROSS JOIN LATERAL (SELECT ${rec}) r
@@ -120,6 +121,16 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
                CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cw_p, 0) WHEN ${long(sql`t`)} THEN coalesce(p.cw_t, 0) ELSE coalesce(p.cw_p, 0) END AS cw_p
       ) x`;
 }
+
+/**
+ * floor(tokens × price / 1,000,000) as bigint. Both factors below 2^31 (every real row and
+ * price) take plain 64-bit arithmetic, several times cheaper than numeric over a million rows,
+ * and sums of bigint stay exact (PostgreSQL accumulates them in 128 bits); anything larger
+ * goes through numeric. Both are non-negative, so integer division is the floor.
+ */
+const micros = (tokens: SqlFragment, price: SqlFragment) =>
+  sql`CASE WHEN ${tokens} < 2147483648 AND ${price} < 2147483648 THEN ${tokens} * ${price} / 1000000
+           ELSE div(${tokens}::numeric * ${price}, 1000000)::bigint END`;
 
 /** Whether usage row `t` is a long-context request under price `p` (its whole prompt above the tier). */
 const long = (t: SqlFragment) =>

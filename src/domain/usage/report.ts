@@ -114,19 +114,22 @@ export interface UsageParts {
   users: boolean;
   durations: boolean;
   usages: boolean;
+  /** Cost.unpricedRequests (a probe per unpriced usage row); needs `usages`. */
+  unpriced: boolean;
   tools: boolean;
 }
 
-export const ALL_PARTS: Readonly<UsageParts> = Object.freeze({ totals: true, groups: true, sessions: true, users: true, durations: true, usages: true, tools: true });
+export const ALL_PARTS: Readonly<UsageParts> = Object.freeze({ totals: true, groups: true, sessions: true, users: true, durations: true, usages: true, unpriced: true, tools: true });
 
 /** The parts an order needs whether or not it is shown. */
 const ORDER_NEEDS: Partial<Record<string, keyof UsageParts>> = {
   SESSIONS: 'sessions', USERS: 'users', INPUT_TOKENS: 'usages', OUTPUT_TOKENS: 'usages', CACHE_READ_TOKENS: 'usages',
   CACHE_WRITE_TOKENS: 'usages', TOTAL_TOKENS: 'usages', COST: 'usages', CACHE_SAVINGS: 'usages', DURATION_P50: 'durations',
-  DURATION_P95: 'durations', UNPRICED_REQUESTS: 'usages',
+  DURATION_P95: 'durations', UNPRICED_REQUESTS: 'unpriced',
 };
 
-const DURATION_MS = sql`extract(epoch FROM i.ended_at - i.started_at) * 1000`;
+// date_part, not extract: extract returns numeric since PostgreSQL 14, a cast per row here.
+const DURATION_MS = sql`date_part('epoch', i.ended_at - i.started_at) * 1000`;
 
 /**
  * Usage of the interceptions the viewer may see that match the filter: totals, and figures per
@@ -141,6 +144,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
   const grouped = q.groupBy.length > 0 || q.bucket !== undefined;
   const orderPart = q.orderBy ? ORDER_NEEDS[q.orderBy.field] : undefined;
   const want: UsageParts = { ...asked, groups: asked.groups && grouped, ...(orderPart && asked.groups ? { [orderPart]: true } : {}) };
+  if (want.unpriced) want.usages = true;
   if (!want.groups && !want.totals) return { totals: null, groups: [] };
 
   const { models, recorded } = want.usages ? await pricingNeedsOfTable(db) : { models: [], recorded: false };
@@ -185,7 +189,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
                count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
                sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
                count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows"
-          FROM (${pricedUsagesSql(keyed, periods, recorded)}) u ${groupBy('u')})`
+          FROM (${pricedUsagesSql(keyed, periods, recorded, want.unpriced)}) u ${groupBy('u')})`
     : sql.empty;
   const tools = want.tools
     ? sql`, tl AS (

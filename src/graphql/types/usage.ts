@@ -111,6 +111,7 @@ function partsOf(info: Parameters<typeof selectedNames>[0]): UsageParts {
     users: all.has('users'),
     durations: all.has('durationMs'),
     usages: USAGE_FIELDS.some((f) => all.has(f)),
+    unpriced: all.has('unpricedRequests'),
     tools: TOOL_FIELDS.some((f) => all.has(f)),
   };
 }
