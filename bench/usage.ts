@@ -115,6 +115,19 @@ async function measure(fn: () => Promise<number>): Promise<{ p50: number; min: n
   return { p50: median(times), min: Math.min(...times) };
 }
 
+/** U2's answer from both sides, compared: the same ten users with the same costs, to the micro-dollar. */
+async function sameAnswer(): Promise<boolean> {
+  const res = await app.fetch('http://localhost/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'Coder-Session-Token': token },
+    body: JSON.stringify({ query: WORKLOADS.U2.query.replace('initiator { username }', 'initiator { uuid }').replace('cost { total }', 'cost { total }') }),
+  });
+  const body = (await res.json()) as { data: { usage: { groups: { initiator: { uuid: string }; figures: { cost: { total: string } } }[] } } };
+  const gatewaySide = body.data.usage.groups.map((g) => `${g.initiator.uuid} ${g.figures.cost.total.replace('.', '').replace(/^0+(?=\d)/, '')}`);
+  const floorSide = (await db.query<{ initiator_id: string; cost: string }>(FLOORS.U2)).map((r) => `${r.initiator_id} ${r.cost.replace(/\.0*$/, '')}`);
+  return JSON.stringify(gatewaySide) === JSON.stringify(floorSide);
+}
+
 const [count] = await db.query<{ n: string }>(named('bench.count')`SELECT count(*)::text AS n FROM aibridge_interceptions`);
 const lines = [
   `# Usage workloads (U1-U3), ${new Date().toISOString().slice(0, 10)}`,
@@ -132,6 +145,7 @@ for (const name of Object.keys(WORKLOADS) as (keyof typeof WORKLOADS)[]) {
   lines.push(`| ${name} | ${WORKLOADS[name].what} | ${g.p50.toFixed(0)} | ${g.min.toFixed(0)} | ${f.p50.toFixed(0)} | ${f.min.toFixed(0)} | ${(g.p50 / f.p50).toFixed(2)}x |`);
   console.log(lines.at(-1));
 }
+lines.push('', `U2 answer identical on both sides (users and costs to the micro-dollar): ${(await sameAnswer()) ? 'yes' : 'NO'}.`);
 const out = process.env.BENCH_OUT;
 if (out) await writeFile(out, `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));
