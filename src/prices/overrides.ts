@@ -27,14 +27,25 @@ export function toOverride(row: ModelPrice): PriceOverride {
   };
 }
 
-/** The overrides of the given models (all of them when `models` is omitted). */
+/** Prisma's "table does not exist": a Coder database served read-only has no gateway tables. */
+export const isMissingTable = (err: unknown) => (err as { code?: unknown } | null)?.code === 'P2021';
+
+/**
+ * The overrides of the given models (all of them when `models` is omitted). A database without
+ * the gateway's table (a Coder database, read-only, when no state store was configured) has none.
+ */
 export async function overridesFor(prisma: PrismaClient, models?: readonly ModelKey[]): Promise<PriceOverride[]> {
   if (models && models.length === 0) return [];
-  const rows = await prisma.modelPrice.findMany({
-    where: models ? { OR: models.map((m) => ({ provider: m.provider, model: m.model })) } : {},
-    orderBy: [{ provider: 'asc' }, { model: 'asc' }, { effectiveFrom: 'asc' }],
-  });
-  return rows.map(toOverride);
+  try {
+    const rows = await prisma.modelPrice.findMany({
+      where: models ? { OR: models.map((m) => ({ provider: m.provider, model: m.model })) } : {},
+      orderBy: [{ provider: 'asc' }, { model: 'asc' }, { effectiveFrom: 'asc' }],
+    });
+    return rows.map(toOverride);
+  } catch (err) {
+    if (isMissingTable(err)) return [];
+    throw err;
+  }
 }
 
 /**

@@ -139,3 +139,25 @@ describe('READ_ONLY=1: overrides live outside the Coder database', () => {
     expect(set.body.errors[0].extensions.code).toBe('FAILED_PRECONDITION');
   });
 });
+
+describe('a Coder database without the gateway\'s table, served with no state store configured', () => {
+  let coder: TestDb;
+  beforeAll(async () => {
+    coder = await createTestDb('pglite');
+    await coder.db.exec('DROP TABLE gateway_model_prices');
+  });
+  afterAll(async () => {
+    await coder.close();
+  });
+
+  it('prices usage from the package, lists no overrides, and refuses writes with FAILED_PRECONDITION', async () => {
+    const owner = await addUser(coder.db, { username: 'root', role: 'owner' });
+    const id = await addInterception(coder.db, { initiatorId: owner.id, provider: 'openai', model: 'gpt-4.1', startedAt: '2026-02-01T00:00:00Z' });
+    await addTokenUsage(coder.db, { interceptionId: id, input: 1_000_000, createdAt: '2026-02-01T00:00:01Z' });
+    const app = createApp({ db: coder.db });
+    const read = await gql(app, '{ usage { totals { cost { total } } } modelPrices { totalCount edges { node { model } } } }', undefined, owner.token);
+    expect(read.body).toEqual({ data: { usage: { totals: { cost: { total: '2.000000' } } }, modelPrices: { totalCount: 0, edges: [] } } });
+    const set = await gql(app, 'mutation { setModelPrice(input: { provider: "openai", model: "gpt-4.1", inputPrice: 1 }) { uuid } }', undefined, owner.token);
+    expect(set.body.errors[0].extensions.code).toBe('FAILED_PRECONDITION');
+  });
+});

@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import { deletePrice, type PriceInput, priceProblem, setPrice } from '../../prices/overrides.ts';
+import { deletePrice, isMissingTable, type PriceInput, priceProblem, setPrice } from '../../prices/overrides.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
@@ -35,18 +35,40 @@ export const ModelPriceRef = builder.prismaObject('ModelPrice', {
   }),
 });
 
+const noStore = () =>
+  new GraphQLError('Price overrides need a state store: with READ_ONLY=1 set STATE_DATABASE_URL, or let them live in DATA_DIR.', {
+    extensions: { code: 'FAILED_PRECONDITION' },
+  });
+
 function requireStore(ctx: GraphQLContext) {
-  if (!ctx.prisma) {
-    throw new GraphQLError('Price overrides need a state store: set STATE_DATABASE_URL or DATA_DIR in read-only mode.', {
-      extensions: { code: 'FAILED_PRECONDITION' },
-    });
-  }
+  if (!ctx.prisma) throw noStore();
   return ctx.prisma;
+}
+
+/** A write into a database without the gateway's table (a Coder database) is the same mistake. */
+async function inStore<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isMissingTable(err)) throw noStore();
+    throw err;
+  }
 }
 
 function requireOwner(ctx: GraphQLContext) {
   if (!ctx.viewer.roles.includes('owner')) {
     throw new GraphQLError('Only owners may change prices.', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+  }
+}
+
+/** Reads: without a store, or over a database without the table, there are no overrides. */
+async function orNone<T>(ctx: GraphQLContext, none: T, read: (prisma: NonNullable<GraphQLContext['prisma']>) => Promise<T>): Promise<T> {
+  if (!ctx.prisma) return none;
+  try {
+    return await read(ctx.prisma);
+  } catch (err) {
+    if (isMissingTable(err)) return none;
+    throw err;
   }
 }
 
@@ -62,15 +84,13 @@ builder.queryFields((t) => ({
     defaultSize: 100,
     maxSize: 1000,
     totalCount: (_parent, args, ctx) =>
-      ctx.prisma ? ctx.prisma.modelPrice.count({ where: { provider: args.provider ?? undefined, model: args.model ?? undefined } }) : 0,
+      orNone(ctx, 0, (prisma) => prisma.modelPrice.count({ where: { provider: args.provider ?? undefined, model: args.model ?? undefined } })),
     resolve: (query, _root, args, ctx) =>
-      ctx.prisma
-        ? ctx.prisma.modelPrice.findMany({
-          ...query,
-          where: { provider: args.provider ?? undefined, model: args.model ?? undefined },
-          orderBy: [{ provider: 'asc' }, { model: 'asc' }, { effectiveFrom: 'asc' }, { id: 'asc' }],
-        })
-        : [],
+      orNone(ctx, [], (prisma) => prisma.modelPrice.findMany({
+        ...query,
+        where: { provider: args.provider ?? undefined, model: args.model ?? undefined },
+        orderBy: [{ provider: 'asc' }, { model: 'asc' }, { effectiveFrom: 'asc' }, { id: 'asc' }],
+      })),
   }),
 }));
 
@@ -110,7 +130,7 @@ builder.mutationFields((t) => ({
       };
       const problem = priceProblem(p);
       if (problem) throw badInput(problem, 'input');
-      return setPrice(prisma, p, ctx.viewer.id);
+      return inStore(() => setPrice(prisma, p, ctx.viewer.id));
     },
   }),
   deleteModelPrice: t.boolean({
@@ -118,7 +138,8 @@ builder.mutationFields((t) => ({
     args: { uuid: t.arg({ type: 'UUID', required: true }) },
     resolve: async (_root, args, ctx) => {
       requireOwner(ctx);
-      return deletePrice(requireStore(ctx), args.uuid.toLowerCase());
+      const prisma = requireStore(ctx);
+      return inStore(() => deletePrice(prisma, args.uuid.toLowerCase()));
     },
   }),
 }));
