@@ -209,6 +209,15 @@ describeEachDb(
       }
     });
 
+    it('refuses a document asking for usage more than four times before running anything', async () => {
+      const four = `{ ${[1, 2, 3, 4].map((n) => `u${n}: usage { totals { requests } }`).join(' ')} }`;
+      expect((await gql(app(), four, undefined, f.users.root.token)).body.errors).toBeUndefined();
+      const { result, statements } = await countStatements(ctx().db, () =>
+        gql(app(), `{ ${[1, 2, 3, 4, 5].map((n) => `u${n}: usage { totals { requests } }`).join(' ')} }`, undefined, f.users.root.token));
+      expect(result.body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+      expect(statements.filter((s) => s.includes('/* usage.'))).toEqual([]);
+    });
+
     it('sends as many statements for many groups as for one', async () => {
       const args = ', groupBy: [MODEL, INITIATOR, CLIENT], bucket: DAY';
       const { result: small, statements: one } = await countStatements(ctx().db, () =>

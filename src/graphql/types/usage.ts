@@ -75,6 +75,8 @@ builder.queryFields((t) => ({
       orderBy: t.arg({ type: UsageOrderInput, required: false, description: 'Default: by bucket, then key.' }),
       first: t.arg.int({ required: false, description: 'Only the first N groups in order (top N).' }),
     },
+    // Each usage field reads every matching interception: a document holds at most a few.
+    complexity: USAGE_COMPLEXITY,
     resolve: async (_root, args, ctx, info) => {
       const filter = await toFilter(ctx, args.filter);
       const parts = partsOf(info);
@@ -97,6 +99,9 @@ builder.queryFields((t) => ({
     },
   }),
 }));
+
+/** A fifth of the document limit (LIMITS.complexity): at most four usage fields per document. */
+export const USAGE_COMPLEXITY = 20_000;
 
 const USAGE_FIELDS = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheHitRatio', 'cost'];
 const TOOL_FIELDS = ['toolCalls', 'injectedToolCalls', 'toolErrors'];
