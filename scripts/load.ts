@@ -58,15 +58,15 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${out}`)), 120_000);
     const onData = (d: Buffer) => {
-      out += d;
+      out += d.toString();
       const m = /GraphiQL: (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        resolve(m[1]);
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
   });
   return {
@@ -103,7 +103,7 @@ const graphql = (query: string, variables?: Record<string, unknown>) => ({
 });
 
 function mix(sessionIds: string[]): Kind[] {
-  const pick = <T,>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+  const pick = <T,>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)];
   return [
     { name: 'REST interceptions', weight: 3, request: () => ({ path: '/api/v2/aibridge/interceptions?limit=20' }) },
     { name: 'REST sessions', weight: 2, request: () => ({ path: '/api/v2/aibridge/sessions?limit=20' }) },
@@ -144,7 +144,7 @@ function weighted(kinds: Kind[]): () => Kind {
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 async function main() {

@@ -1,10 +1,9 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, type DocumentNode } from 'graphql';
-import type { Db, Queryable } from './db/db.ts';
+import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
-import { named } from './db/sql.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
@@ -14,9 +13,11 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
 import { documentLimitPlugins } from './graphql/limits.ts';
-import { authenticateRequest, handleRest, isRestPath } from './rest/router.ts';
-import { routes } from './rest/routes.ts';
-import { errorResponse, json } from './rest/respond.ts';
+import { useBodyLimit, MAX_BODY_BYTES } from './plugins/use-body-limit.ts';
+import { useJsonErrorBodies } from './plugins/use-json-error-bodies.ts';
+import { useReadiness } from './plugins/use-readiness.ts';
+import { useRoutes } from './plugins/use-routes.ts';
+import { authenticateRequest } from './rest/router.ts';
 
 export interface AppDeps {
   db: Db;
@@ -35,92 +36,6 @@ export interface AppDeps {
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
-
-/** Health, readiness and the REST shims answer before Yoga sees the request. */
-function useRoutes(db: Queryable): Plugin {
-  return {
-    async onRequest({ request, url, endResponse }) {
-      if (url.pathname === '/healthz') return endResponse(json({ status: 'ok' }));
-      if (url.pathname === '/readyz') {
-        try {
-          await db.query(named('readiness.ping')`SELECT 1`);
-          return endResponse(json({ status: 'ready' }));
-        } catch {
-          return endResponse(json({ status: 'unavailable', detail: 'the database is not reachable' }, 503));
-        }
-      }
-      if (isRestPath(url.pathname)) return endResponse(await handleRest(request, db, routes));
-    },
-  };
-}
-
-/**
- * Largest request body accepted. GraphQL documents here are reads of a few kilobytes (the token
- * limit in ./graphql/limits.ts stops far smaller ones); REST endpoints take no body at all.
- */
-export const MAX_BODY_BYTES = 256 * 1024;
-
-/** Reads a body stream, giving up (null) as soon as it passes `max` bytes. */
-async function readAtMost(body: ReadableStream<Uint8Array>, max: number): Promise<Buffer | null> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
-/**
- * 413 for bodies over `max` bytes: at once when Content-Length says so, otherwise (chunked) while
- * reading, so an endless upload is never held in memory. The body read here is handed on.
- */
-function useBodyLimit(max: number): Plugin {
-  return {
-    async onRequest({ request, url, setRequest, endResponse, fetchAPI }) {
-      if (request.body === null) return;
-      const rest = isRestPath(url.pathname);
-      const tooLarge = () => {
-        const message = `Request body too large: at most ${max} bytes are accepted.`;
-        endResponse(
-          rest
-            ? errorResponse(413, { message: 'Request body too large.', detail: message })
-            : json({ errors: [{ message, extensions: { code: 'PAYLOAD_TOO_LARGE', max } }] }, 413),
-        );
-      };
-      if (Number(request.headers.get('content-length')) > max) return tooLarge();
-      // REST never reads a body (every route is GET): nothing to buffer.
-      if (rest) return;
-      const bytes = await readAtMost(request.body, max);
-      if (bytes === null) return tooLarge();
-      setRequest(new fetchAPI.Request(request.url, { method: request.method, headers: request.headers, body: new Uint8Array(bytes), signal: request.signal }));
-    },
-  };
-}
-
-const STATUS_CODES: Record<number, string> = { 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 406: 'NOT_ACCEPTABLE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
-
-/**
- * Yoga answers some malformed GraphQL requests (an unsupported Content-Type: 415) with an
- * empty body; clients get a GraphQL error body with a code there too.
- */
-function useJsonErrorBodies(endpoint: string): Plugin {
-  return {
-    onResponse({ request, response, setResponse }) {
-      if (response.status < 400 || response.headers.get('content-type') || new URL(request.url).pathname !== endpoint) return;
-      const message = `${response.status} ${response.statusText || 'Bad request'}`.trim();
-      const code = STATUS_CODES[response.status] ?? 'BAD_REQUEST';
-      setResponse(json({ errors: [{ message, extensions: { code } }] }, response.status, Object.fromEntries(response.headers)));
-    },
-  };
-}
 
 /** Builds the whole HTTP handler; does no I/O until a request arrives. */
 export function createApp(deps: AppDeps): App {
@@ -145,6 +60,7 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useJsonErrorBodies('/graphql'),
       useRoutes(db),
+      useReadiness(db),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(deps.onCompile),

@@ -1,16 +1,42 @@
+import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { SIGNED_OUT_MESSAGE } from '../src/auth/viewer.ts';
-import { describeEachDb } from './support/databases.ts';
+import type { Db } from '../src/db/db.ts';
+import { createPostgresDb } from '../src/db/postgres.ts';
+import { createTestDb, describeEachDb, type DbKind } from './support/databases.ts';
 import { addUser } from './support/fixtures.ts';
 import { call, gql } from './support/http.ts';
 
 let owner: { token: string; id: string };
 
+/** A port nothing listens on: bound by the system, then released. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * A database of the given kind that is really gone, so the error is the driver's own: a closed
+ * PGlite, or PostgreSQL at an address that refuses connections.
+ */
+async function goneDb(kind: DbKind): Promise<{ db: Db; dispose(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const t = await createTestDb('pglite');
+    await t.close();
+    return { db: t.db, dispose: async () => {} };
+  }
+  const db = createPostgresDb({ url: `postgres://nobody@127.0.0.1:${await freePort()}/gone`, max: 1 });
+  return { db, dispose: () => db.close() };
+}
+
 describeEachDb(
   'app wiring',
   (ctx) => {
-    it('answers /healthz and /readyz with JSON', async () => {
+    it('answers /healthz ok and /readyz ready in JSON while the database is up', async () => {
       const app = createApp({ db: ctx().db });
       const health = await call(app, '/healthz');
       expect(health.status).toBe(200);
@@ -65,12 +91,22 @@ describeEachDb(
       expect(still.body).toEqual({ data: { viewer: { username: 'root' } } });
     });
 
-    it('says 503 on /readyz when the database is gone', async () => {
-      const db = ctx().db;
-      const failing = { ...db, query: async () => Promise.reject(new Error('connection refused')) };
-      const res = await call(createApp({ db: failing }), '/readyz');
-      expect(res.status).toBe(503);
-      expect(res.body.status).toBe('unavailable');
+    it('answers 503 on GraphQL, REST and /readyz while its database is gone', async () => {
+      const gone = await goneDb(ctx().kind);
+      try {
+        const app = createApp({ db: gone.db });
+        const graphql = await gql(app, '{ viewer { username } }', undefined, owner.token);
+        expect(graphql.status).toBe(503);
+        expect(graphql.body.errors[0]).toMatchObject({ message: 'The database is unavailable.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
+        const rest = await call(app, '/api/v2/aibridge/models', { token: owner.token });
+        expect(rest.status).toBe(503);
+        expect(rest.body).toEqual({ message: 'The database is unavailable.', detail: 'Try again shortly.' });
+        const ready = await call(app, '/readyz');
+        expect(ready.status).toBe(503);
+        expect(ready.body.status).toBe('unavailable');
+      } finally {
+        await gone.dispose();
+      }
     });
   },
   async ({ db }) => {

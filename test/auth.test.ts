@@ -74,7 +74,7 @@ describeEachDb(
       const { db } = ctx();
       const count = async (viewer: Viewer) => {
         const [row] = await db.query<{ n: string }>(named('test')`SELECT count(*) AS n FROM aibridge_interceptions i WHERE ${visibleTo(viewer)}`);
-        return Number(row!.n);
+        return Number(row.n);
       };
       expect(await count(await authenticate(db, member.token))).toBe(2);
       expect(await count(await authenticate(db, other.token))).toBe(1);

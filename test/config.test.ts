@@ -1,13 +1,39 @@
 import { expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, type Config } from '../src/config.ts';
 
 it('defaults to embedded mode on 127.0.0.1:4000 with ./.data', () => {
   expect(loadConfig({})).toMatchObject({ databaseUrl: undefined, readOnly: false, port: 4000, host: '127.0.0.1', dataDir: './.data', graphiql: true });
 });
 
-it('reads every variable', () => {
-  const c = loadConfig({ DATABASE_URL: 'postgres://u@h/db', READ_ONLY: '1', PORT: '8080', HOST: '0.0.0.0', DATA_DIR: '/var/x', GRAPHIQL: 'false' });
-  expect(c).toMatchObject({ databaseUrl: 'postgres://u@h/db', readOnly: true, port: 8080, host: '0.0.0.0', dataDir: '/var/x', graphiql: false });
+// One example per variable: the value to set and the settings it must change (nothing else may).
+const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
+  DATABASE_URL: { value: 'postgres://u@h/db', sets: { databaseUrl: 'postgres://u@h/db' } },
+  READ_ONLY: { value: '1', sets: { readOnly: true } },
+  PORT: { value: '8080', sets: { port: 8080 } },
+  HOST: { value: '0.0.0.0', sets: { host: '0.0.0.0' } },
+  DATA_DIR: { value: '/var/x', sets: { dataDir: '/var/x' } },
+  GRAPHIQL: { value: 'false', sets: { graphiql: false } },
+  INTROSPECTION: { value: 'off', sets: { introspection: false } },
+  DB_POOL_SIZE: { value: '25', sets: { poolSize: 25 } },
+};
+
+it('has an example for every variable the config reads', () => {
+  expect(Object.keys(EXAMPLES).sort()).toEqual([...CONFIG_VARIABLES].sort());
+});
+
+it('has a variable for every setting', () => {
+  const covered = new Set(Object.values(EXAMPLES).flatMap(({ sets }) => Object.keys(sets)));
+  expect([...covered].sort()).toEqual(Object.keys(loadConfig({})).sort());
+});
+
+// READ_ONLY is only valid with a database, so every example starts from one.
+const BASE = { DATABASE_URL: 'postgres://base@h/db' };
+
+it.each(Object.entries(EXAMPLES))('reads %s into its own setting and changes no other', (name, { value, sets }) => {
+  const before: Record<string, unknown> = { ...loadConfig(BASE) };
+  const after: Record<string, unknown> = { ...loadConfig({ ...BASE, [name]: value }) };
+  const changed = Object.fromEntries(Object.keys(after).filter((k) => after[k] !== before[k]).map((k) => [k, after[k]]));
+  expect(changed).toEqual(sets);
 });
 
 it('lists every problem in one error', () => {

@@ -27,11 +27,11 @@ describeEachDb('migrations', (ctx) => {
     const { db } = ctx();
     const dir = await mkdtemp(path.join(os.tmpdir(), 'migrations-'));
     await cp(MIGRATIONS_DIR, dir, { recursive: true });
-    await cp(path.join(dir, (await readMigrations())[0]!.name), path.join(dir, '29990101000000_extra'), { recursive: true });
+    await cp(path.join(dir, (await readMigrations())[0].name), path.join(dir, '29990101000000_extra'), { recursive: true });
     await writeFile(path.join(dir, '29990101000000_extra', 'migration.sql'), 'CREATE TABLE extra_probe (x int);\n');
     expect(await migrate(db, dir)).toEqual(['29990101000000_extra']);
     expect(await migrate(db, dir)).toEqual([]);
-    const first = path.join(dir, (await readMigrations())[0]!.name, 'migration.sql');
+    const first = path.join(dir, (await readMigrations())[0].name, 'migration.sql');
     await writeFile(first, `${await readFile(first, 'utf8')}\n-- edited\n`);
     await expect(migrate(db, dir)).rejects.toThrow(/was changed after it was applied/);
   });

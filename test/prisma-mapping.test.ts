@@ -35,7 +35,7 @@ describeEachDb(
       expect(user).toMatchObject({ username: 'pm', name: 'Pat Mapper', avatarUrl: '', rbacRoles: ['auditor'], status: 'active', deleted: false });
       expect(user.apiKeys).toHaveLength(1);
       expect(user.apiKeys[0]).toMatchObject({ loginType: 'token', userId: ids.user });
-      expect(user.apiKeys[0]!.hashedSecret).toHaveLength(32);
+      expect(user.apiKeys[0].hashedSecret).toHaveLength(32);
     });
 
     it('reads interceptions with the generated session_id, the enum and the initiator relation', async () => {

@@ -14,7 +14,7 @@ import { ROOT, startServer, type RunningServer } from './support/process.ts';
  */
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const blocks = [...readme.matchAll(/(?:<!-- readme-test: expect (\d{3}) -->\n)?```sh\n([\s\S]*?)```/g)]
-  .map((m) => ({ expect: Number(m[1] ?? 200), script: m[2]! }))
+  .map((m) => ({ expect: Number(m[1] ?? 200), script: m[2] }))
   .filter((b) => /^\s*curl /m.test(b.script));
 
 // Each curl reports its status on a line of its own after the body.
@@ -51,7 +51,7 @@ describe('README examples', () => {
     expect(statuses.length).toBe((script.match(/^\s*curl /gm) ?? []).length);
     statuses.forEach((status, i) => {
       expect(status, bodies[i]).toBe(block.expect);
-      expect(() => JSON.parse(bodies[i]!), bodies[i]).not.toThrow();
+      expect(() => JSON.parse(bodies[i]), bodies[i]).not.toThrow();
     });
   });
 });

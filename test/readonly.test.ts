@@ -71,7 +71,7 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     await asAdmin([`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`, `DROP ROLE IF EXISTS ${reader}`, `DROP ROLE IF EXISTS ${owner}`]);
   });
 
-  it('the login really cannot write', async () => {
+  it('is given a login that PostgreSQL refuses every write (the premise of this suite)', async () => {
     const c = new pg.Client({ connectionString: urlAs(reader) });
     await c.connect();
     await expect(c.query(`UPDATE users SET name = 'x'`)).rejects.toThrow(/permission denied/);
@@ -110,7 +110,7 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     return body.data;
   };
 
-  it('serves every REST endpoint', async () => {
+  it('answers every REST endpoint 200 over the SELECT-only login', async () => {
     expect((await rest('/api/v2/aibridge/interceptions')).count).toBe(1);
     expect((await rest('/api/experimental/aibridge/interceptions')).results[0].token_usages).toHaveLength(1);
     expect((await rest('/api/v2/aibridge/sessions')).sessions[0].id).toBe('ro-session');
@@ -119,7 +119,7 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     expect(await rest('/api/v2/aibridge/clients')).toEqual(['ro-client']);
   });
 
-  it('serves every GraphQL root field', async () => {
+  it('answers every GraphQL root field without errors over the SELECT-only login', async () => {
     const i = `uuid userPrompts { prompt } toolUsages { tool } modelThoughts { content } tokenUsageSummary { inputTokens }
       threadRoot { uuid } threadParent { uuid } session { sessionId }`;
     const s = `sessionId threads { totalCount edges { node { uuid agenticActions { toolCalls { tool } } } } } interceptions { totalCount }`;

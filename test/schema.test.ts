@@ -135,7 +135,7 @@ describeEachDb('migrated schema mirrors Coder', (ctx) => {
 
   it('has the users columns the gateway reads', async () => {
     const columns = await describeColumns((s) => ctx().db.query<ColumnRow>(s));
-    expect(columns.users!.slice(0, USERS_COLUMNS.length)).toEqual(USERS_COLUMNS);
+    expect(columns.users.slice(0, USERS_COLUMNS.length)).toEqual(USERS_COLUMNS);
   });
 
   it('has Coder indexes, partial and DESC ones included', async () => {
@@ -145,7 +145,7 @@ describeEachDb('migrated schema mirrors Coder', (ctx) => {
     for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
       expect([...(byTable[table] ?? [])].sort(), table).toEqual(expect.arrayContaining([...expected].sort()));
       // Indexes beyond Coder's must be deliberate: each one is listed in the migration that adds it.
-      expect(byTable[table]!.length, `${table} index count`).toBeGreaterThanOrEqual(expected.length);
+      expect(byTable[table].length, `${table} index count`).toBeGreaterThanOrEqual(expected.length);
     }
   });
 
@@ -160,11 +160,11 @@ describeEachDb('migrated schema mirrors Coder', (ctx) => {
     const { db } = ctx();
     const [u] = await db.query<{ id: string }>(named('test')`INSERT INTO users (id, email, username) VALUES (gen_random_uuid(), 'x@example.com', 'schema-x') RETURNING id`);
     const rows = await db.query<{ session_id: string; id: string; client_session_id: string | null; thread_root_id: string | null }>(named('test')`INSERT INTO aibridge_interceptions (id, initiator_id, provider, model, started_at, client_session_id, thread_root_id) VALUES
-         (gen_random_uuid(), ${u!.id}, 'openai', 'gpt-5', now(), 'client-key', gen_random_uuid()),
-         (gen_random_uuid(), ${u!.id}, 'openai', 'gpt-5', now(), NULL, '11111111-1111-4111-8111-111111111111'),
-         (gen_random_uuid(), ${u!.id}, 'openai', 'gpt-5', now(), NULL, NULL)
+         (gen_random_uuid(), ${u.id}, 'openai', 'gpt-5', now(), 'client-key', gen_random_uuid()),
+         (gen_random_uuid(), ${u.id}, 'openai', 'gpt-5', now(), NULL, '11111111-1111-4111-8111-111111111111'),
+         (gen_random_uuid(), ${u.id}, 'openai', 'gpt-5', now(), NULL, NULL)
        RETURNING id, session_id, client_session_id, thread_root_id`);
-    expect(rows.map((r) => r.session_id)).toEqual(['client-key', '11111111-1111-4111-8111-111111111111', rows[2]!.id]);
+    expect(rows.map((r) => r.session_id)).toEqual(['client-key', '11111111-1111-4111-8111-111111111111', rows[2].id]);
     await expect(db.query(named('test')`UPDATE aibridge_interceptions SET session_id = 'x'`)).rejects.toThrow(/generated|can only be updated to DEFAULT/i);
     await db.query(named('test')`DELETE FROM aibridge_interceptions`);
   });

@@ -13,7 +13,7 @@ async function digest(db: Db): Promise<string> {
       SELECT u::text FROM aibridge_tool_usages u UNION ALL
       SELECT u::text FROM aibridge_user_prompts u UNION ALL
       SELECT u::text FROM aibridge_model_thoughts u) x`);
-  return row!.d;
+  return row.d;
 }
 
 describeEachDb('demo data', (ctx) => {
@@ -41,16 +41,16 @@ describeEachDb('demo data', (ctx) => {
         (SELECT count(*) FROM aibridge_interceptions WHERE credential_kind = 'byok' AND credential_hint LIKE 'sk-%...%') AS byok,
         (SELECT count(*) FROM aibridge_interceptions WHERE started_at::text ~ '\\.\\d{6}') AS microsecond_starts,
         (SELECT count(*) FROM aibridge_interceptions i JOIN users u ON u.id = i.initiator_id WHERE u.deleted) AS by_deleted_users`);
-    expect(Number(s!.interceptions)).toBe(600);
-    expect(Number(s!.in_flight)).toBe(3);
+    expect(Number(s.interceptions)).toBe(600);
+    expect(Number(s.in_flight)).toBe(3);
     for (const key of ['follow_ups', 'multi_thread_sessions', 'thread_derived', 'mcp_calls', 'tool_errors', 'thoughts', 'cache_reads', 'cache_writes', 'null_clients', 'byok', 'microsecond_starts']) {
-      expect(Number(s![key]), key).toBeGreaterThan(0);
+      expect(Number(s[key]), key).toBeGreaterThan(0);
     }
-    expect(Number(s!.providers)).toBeGreaterThanOrEqual(3);
-    expect(Number(s!.provider_names)).toBeGreaterThanOrEqual(3);
-    expect(Number(s!.models)).toBeGreaterThanOrEqual(5);
-    expect(Number(s!.clients)).toBeGreaterThanOrEqual(5);
-    expect(Number(s!.by_deleted_users)).toBeGreaterThan(0);
+    expect(Number(s.providers)).toBeGreaterThanOrEqual(3);
+    expect(Number(s.provider_names)).toBeGreaterThanOrEqual(3);
+    expect(Number(s.models)).toBeGreaterThanOrEqual(5);
+    expect(Number(s.clients)).toBeGreaterThanOrEqual(5);
+    expect(Number(s.by_deleted_users)).toBeGreaterThan(0);
   });
 
   it('is deterministic: the same seed and count write the same rows', async () => {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
 import { parseRfc3339 } from '../domain/validation.ts';
-import { formatPriceFile, parsePriceFile, PriceFileError } from '../prices/price-file.ts';
+import { formatPriceFile, parsePriceFile, PriceFileError, type PriceFileEntry } from '../prices/price-file.ts';
 import { overridesFor, type PriceInput, priceProblem, setPrice } from '../prices/overrides.ts';
 import { openPriceStore, type PriceStore } from '../prices/state-store.ts';
 
@@ -22,9 +22,22 @@ otherwise in the gateway's database.`;
 
 type Env = Record<string, string | undefined>;
 
-/** `aibridge-graphql prices …`; returns the exit code (0 ok, 2 bad usage or input). */
+/**
+ * `aibridge-graphql prices …`; returns the exit code as the other commands do: 0 done, 1 the
+ * command failed (an unreachable database), 2 the command line, the environment or the file is
+ * wrong (nothing written).
+ */
 export async function pricesCommand(argv: string[], env: Env, out: (text: string) => void = (t) => process.stdout.write(t),
   err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+  try {
+    return await prices(argv, env, out, err);
+  } catch (e) {
+    err(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+async function prices(argv: string[], env: Env, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -67,10 +80,10 @@ export async function pricesCommand(argv: string[], env: Env, out: (text: string
     }
     effectiveFrom = new Date(Number(t.epochNanos / 1_000_000n));
   }
-  let entries;
+  let entries: PriceFileEntry[] = [];
   if (command === 'import') {
     try {
-      entries = parsePriceFile(await readFile(file!, 'utf8'));
+      entries = parsePriceFile(await readFile(file, 'utf8'));
     } catch (e) {
       if (e instanceof PriceFileError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
         err(`${file}: ${(e as Error).message}\n`);
@@ -81,13 +94,13 @@ export async function pricesCommand(argv: string[], env: Env, out: (text: string
   }
 
   // Own modes keep prices in the gateway's database; read-only mode never opens Coder's for this.
-  const opened = config.readOnly ? undefined : await openDatabase(config);
+  const opened = config.readOnly ? undefined : await openDatabase(config, { seedDemo: false });
   let store: PriceStore | undefined;
   try {
     store = await openPriceStore(config, opened?.db);
     const { prisma } = store;
     if (command === 'import') {
-      const prices: PriceInput[] = entries!.map((e) => ({
+      const prices: PriceInput[] = entries.map((e) => ({
         provider: e.provider,
         model: e.model,
         effectiveFrom,

@@ -4,9 +4,9 @@ import type { Statement } from './sql.ts';
 
 const rawText = new Set<number>(RAW_TEXT_TYPES);
 const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
     if (rawText.has(oid)) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
+    return pg.types.getTypeParser(oid, format) as (value: string) => unknown;
   },
 };
 

@@ -84,7 +84,7 @@ export function mulberry32(seed: number) {
 }
 
 export type Rand = ReturnType<typeof mulberry32>;
-export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 export const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
 export function uuid(r: Rand): string {
@@ -154,7 +154,7 @@ export class Batches {
       const asText = (cast: string) => cast === 'jsonb' || cast === 'credential_kind' || cast === 'varchar';
       const params = casts.map((cast, c) => sql`${arrays[c]}::${sql.ident(asText(cast) ? 'text' : cast)}[]`);
       const names = casts.map((_, c) => sql.ident(`c${c}`));
-      const values = casts.map((cast, c) => (asText(cast) && cast !== 'varchar' ? sql`${names[c]!}::${sql.ident(cast)}` : names[c]!));
+      const values = casts.map((cast, c) => (asText(cast) && cast !== 'varchar' ? sql`${names[c]}::${sql.ident(cast)}` : names[c]));
       const list = (fs: SqlFragment[]) => sql.join(fs, sql`, `);
       await this.db.query(named('seed.insertBatch')`
         INSERT INTO ${sql.ident(table)} (${list(columns.map((c) => sql.ident(c)))})
@@ -183,14 +183,12 @@ export async function seed(db: Db, opts: SeedOptions): Promise<number> {
   const initiators = DEMO_USERS.filter((u) => u.role === 'member' || u.username === 'admin').map((u) => u.id!);
 
   let written = 0;
-  let sessionNo = 0;
 
   const writeAll = async (fn: (tx: Queryable) => Promise<void>) => (db.kind === 'pglite' ? db.transaction(fn) : fn(db));
   await writeAll(async (tx) => {
     const out = new Batches(tx);
     const add = out.add.bind(out);
     while (written < total) {
-      sessionNo++;
       const flavor = pick(r, FLAVORS);
       const initiator = pick(r, initiators);
       const client = pick(r, flavor.clients);

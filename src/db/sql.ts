@@ -21,7 +21,7 @@ export class SqlFragment {
 
   /** The text with `$1…$n` placeholders numbered from `first`, and its values. */
   compile(first = 1): { text: string; values: unknown[] } {
-    let text = this.parts[0]!;
+    let text = this.parts[0];
     for (let i = 0; i < this.values.length; i++) text += `$${first + i}${this.parts[i + 1]}`;
     return { text, values: [...this.values] };
   }
@@ -47,19 +47,19 @@ function isTemplate(strings: unknown): strings is TemplateStringsArray {
 
 /** Flattens nested fragments into one list of parts and values. */
 function build(strings: readonly string[], values: readonly unknown[]): SqlFragment {
-  const parts: string[] = [strings[0]!];
+  const parts: string[] = [strings[0]];
   const out: unknown[] = [];
   values.forEach((value, i) => {
     if (value instanceof SqlFragment) {
-      parts[parts.length - 1] += value.parts[0]!;
+      parts[parts.length - 1] += value.parts[0];
       for (let j = 0; j < value.values.length; j++) {
         out.push(value.values[j]);
-        parts.push(value.parts[j + 1]!);
+        parts.push(value.parts[j + 1]);
       }
-      parts[parts.length - 1] += strings[i + 1]!;
+      parts[parts.length - 1] += strings[i + 1];
     } else {
       out.push(value);
-      parts.push(strings[i + 1]!);
+      parts.push(strings[i + 1]);
     }
   });
   return new SqlFragment(parts, out);

@@ -108,7 +108,7 @@ export async function firstInterceptionPages(
 export async function countInterceptions(db: Queryable, viewer: Viewer, filter: InterceptionFilter): Promise<number> {
   const [row] = await db.query<{ n: string }>(named('interceptions.count')`
     SELECT count(*) AS n FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, filter)}`);
-  return Number(row!.n);
+  return Number(row.n);
 }
 
 /** Visible interceptions by id, in the order asked (null where absent or invisible). */

@@ -48,7 +48,7 @@ export async function enrichSessions(db: Queryable, viewer: Viewer, stats: Stats
              ORDER BY pr.created_at DESC, pr.id DESC LIMIT 1) AS "lastPrompt"
       FROM r GROUP BY r.session_id, r.initiator_id`);
   const tokenSource = sql`SELECT r.initiator_id::text || ' ' || r.session_id AS grp, r.id AS interception_id FROM (${members}) r`;
-  const totals = await tokenTotalsBySource(db, tokenSource, stats.map(sessionGroupKey));
+  const totals = await tokenTotalsBySource(db, 'tokenTotals.sessions', tokenSource, stats.map(sessionGroupKey));
   const byKey = new Map(groupRows.map((g) => [sessionGroupKey(g), g]));
   return stats.map((s) => {
     const g = byKey.get(sessionGroupKey(s));

@@ -48,9 +48,7 @@ export function forwardPage(conds: SqlFragment, page: KeysetPage<SessionCursor>,
   const oks: SqlFragment[] = [];
   windows.forEach((w, n) => {
     const x = `w${n + 1}_`;
-    const [np, seen, t, cand, fast, ok] = ['np', 'seen', 't', 'cand', 'fast', 'ok'].map((s) => sql.ident(`${x}${s}`)) as SqlFragment[] as [
-      SqlFragment, SqlFragment, SqlFragment, SqlFragment, SqlFragment, SqlFragment,
-    ];
+    const [np, seen, t, cand, fast, ok] = [`${x}np`, `${x}seen`, `${x}t`, `${x}cand`, `${x}fast`, `${x}ok`].map(sql.ident);
     const prompts = w.prompts(need);
     const sessions = w.sessions(need);
     // A later window runs only when no earlier one found the page.
@@ -86,7 +84,7 @@ export function forwardPage(conds: SqlFragment, page: KeysetPage<SessionCursor>,
   // later window's statements (and their parallel workers) never start once one has found the page.
   const branches = windows.map((_, n) => {
     const earlier = oks.slice(0, n).map((ok) => sql`NOT ${ok} AND `);
-    return sql`SELECT *, ${`window ${n + 1}`}::text AS via FROM ${sql.ident(`w${n + 1}_fast`)} WHERE ${sql.join(earlier, sql.empty)}${oks[n]!}
+    return sql`SELECT *, ${`window ${n + 1}`}::text AS via FROM ${sql.ident(`w${n + 1}_fast`)} WHERE ${sql.join(earlier, sql.empty)}${oks[n]}
       UNION ALL
       `;
   });

@@ -41,7 +41,7 @@ export function cursorTuple(c: SessionCursor): SqlFragment {
  * row is grouped, and a hash join is the right shape for that.
  */
 export function statsCtes(prefix: string, conds: SqlFragment, keys?: SqlFragment): SqlFragment {
-  const [f, g, lp, s] = ['f', 'g', 'lp', 's'].map((n) => sql.ident(`${prefix}${n}`)) as [SqlFragment, SqlFragment, SqlFragment, SqlFragment];
+  const [f, g, lp, s] = [`${prefix}f`, `${prefix}g`, `${prefix}lp`, `${prefix}s`].map(sql.ident);
   const columns = sql`i.id, i.session_id, i.initiator_id, i.started_at, i.ended_at, i.thread_root_id`;
   const rows = keys
     ? sql`SELECT ${columns} FROM ${keys} CROSS JOIN LATERAL (

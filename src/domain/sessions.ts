@@ -81,7 +81,7 @@ export async function countSessions(db: Queryable, viewer: Viewer, filter: Inter
     SELECT count(*) AS n FROM (
       SELECT 1 FROM aibridge_interceptions i WHERE ${interceptionConditions(viewer, filter)} GROUP BY i.session_id, i.initiator_id
     ) g`);
-  return Number(row!.n);
+  return Number(row.n);
 }
 
 /**

@@ -67,8 +67,8 @@ export async function agenticActionsFor(db: Queryable, viewer: Viewer, rootIds: 
     interception: m,
     model: m.model,
     tokenUsage: totals.get(m.id)!,
-    thinking: thoughts[n]!,
-    toolCalls: tools[n]!,
+    thinking: thoughts[n],
+    toolCalls: tools[n],
   }));
   return byRoot(rootIds, actions, (a) => a.interception);
 }

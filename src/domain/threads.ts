@@ -128,6 +128,6 @@ async function withTokenTotals(db: Queryable, viewer: Viewer, threads: ThreadBas
   const roots = threads.map((t) => t.id);
   const source = sql`SELECT COALESCE(i.thread_root_id, i.id)::text AS grp, i.id AS interception_id FROM aibridge_interceptions i
     WHERE ${threadMembership(roots)} AND ${interceptionConditions(viewer, scope)}`;
-  const totals = await tokenTotalsBySource(db, source, roots);
+  const totals = await tokenTotalsBySource(db, 'tokenTotals.threads', source, roots);
   return threads.map((t) => ({ ...t, tokenUsage: totals.get(t.id)! }));
 }

@@ -36,7 +36,7 @@ interface TotalsRow {
 /**
  * Sums token usages per group in ONE statement, whatever the number of groups.
  *
- * `source` is a fragment yielding rows `(grp text, interception_id uuid)`: which interceptions count
+ * `name` names the statement after what is summed (`tokenTotals.sessions`, …). `source` is a fragment yielding rows `(grp text, interception_id uuid)`: which interceptions count
  * towards which group. It must already apply the caller's visibility conditions (the callers in
  * this folder build it from `interceptionConditions`). Groups without usages get zero totals.
  * The metadata walk is a recursive CTE rather than a SQL function so that it also works over a
@@ -48,10 +48,11 @@ interface TotalsRow {
  */
 export async function tokenTotalsBySource(
   db: Queryable,
+  name: string,
   source: SqlFragment,
   groups: readonly string[],
 ): Promise<Map<string, TokenTotals>> {
-  const rows = await db.query<TotalsRow>(named('tokenTotals.byGroup')`
+  const rows = await db.query<TotalsRow>(named(name)`
     WITH RECURSIVE src AS (${source}),
      u AS (
        SELECT src.grp, t.input_tokens, t.output_tokens, t.cache_read_input_tokens, t.cache_write_input_tokens, t.metadata
@@ -81,7 +82,7 @@ export async function tokenTotalsBySource(
   const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
   for (const r of rows) {
     // fromEntries defines own properties, so even a `__proto__` key stays a plain key.
-    const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i]!)]));
+    const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i])]));
     out.set(r.grp, {
       input: integerText(r.input),
       output: integerText(r.output),
@@ -104,5 +105,5 @@ function integerText(numeric: string): string {
  * the viewer may see (rows of a visible list, or checked by a DataLoader's parent).
  */
 export function tokenTotalsOfInterceptions(db: Queryable, ids: readonly string[]): Promise<Map<string, TokenTotals>> {
-  return tokenTotalsBySource(db, sql`SELECT x::text AS grp, x AS interception_id FROM unnest(${ids}::uuid[]) x`, ids);
+  return tokenTotalsBySource(db, 'tokenTotals.interceptions', sql`SELECT x::text AS grp, x AS interception_id FROM unnest(${ids}::uuid[]) x`, ids);
 }

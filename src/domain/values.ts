@@ -1,6 +1,21 @@
+import { parseRfc3339 } from './validation.ts';
+
 /**
- * Conversions from PostgreSQL's text output (see src/db/db.ts) to what Coder's API prints.
+ * Conversions from PostgreSQL's text output (see src/db/db.ts) to what Coder's API prints, and
+ * the one reading of that text as an instant.
  */
+
+/** A timestamptz as this connection prints it (UTC, microseconds at most): what cursors carry. */
+const PG_UTC_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00$/;
+
+export const isTimestampText = (v: unknown): v is string => typeof v === 'string' && PG_UTC_TIMESTAMP.test(v);
+
+/** PostgreSQL timestamp text → epoch milliseconds, the sub-millisecond digits kept as a fraction. */
+export function epochMillis(pgTimestamp: string): number {
+  const t = parseRfc3339(rfc3339(pgTimestamp));
+  if (!t) throw new Error(`unexpected timestamp text: ${pgTimestamp}`);
+  return Number(t.epochNanos) / 1e6;
+}
 
 /**
  * `2026-04-01 12:34:56.789012+00` → `2026-04-01T12:34:56.789012Z`. PostgreSQL already trims

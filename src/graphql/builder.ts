@@ -6,10 +6,10 @@ import RelayPlugin from '@pothos/plugin-relay';
 import { getDatamodel } from '../generated/pothos-types.ts';
 import type PrismaTypes from '../generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
-import { badInput, tooComplex } from './errors.ts';
+import { badInput, noPriceStore, tooComplex } from './errors.ts';
 
 /** Types reachable through node(id); an ID naming anything else is rejected before any lookup. */
-export const NODE_TYPES = new Set(['User', 'Interception', 'Session', 'Thread']);
+export const NODE_TYPES = new Set(['User', 'Interception', 'Session', 'Thread', 'ModelPrice']);
 
 /**
  * Query bounds. Connections charge their page size for their nodes (see ./pagination.ts), so the
@@ -41,8 +41,9 @@ export const builder = new SchemaBuilder<{
 }>({
   plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin, PrismaPlugin],
   prisma: {
-    // Resolvers of Prisma-backed fields check for a store first (src/graphql/types/model-price.ts).
-    client: (ctx) => ctx.prisma!,
+    // List and mutation resolvers check for a store first (src/graphql/types/model-price.ts);
+    // this is what a node(id) lookup meets without one.
+    client: (ctx) => ctx.prisma ?? noPriceStore(),
     dmmf: getDatamodel(),
     exposeDescriptions: false,
     filterConnectionTotalCount: true,

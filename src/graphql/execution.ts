@@ -77,8 +77,8 @@ function useGraphQLErrors(): Plugin {
     onExecute: ({ args }) => ({
       onExecuteDone: ({ result, setResult }) => {
         if (!('errors' in result) || !result.errors?.length) return;
-        const source = args.document.loc?.source;
-        const shaped: ExecutionResult = { errors: result.errors.map((e) => toGraphQLError(e, source)) };
+        const source = (args.document as DocumentNode).loc?.source;
+        const shaped: ExecutionResult = { errors: (result.errors as readonly GraphQLError[]).map((e) => toGraphQLError(e, source)) };
         if (result.data !== undefined) shaped.data = result.data;
         if (result.extensions !== undefined) shaped.extensions = result.extensions;
         setResult(shaped);

@@ -86,15 +86,15 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     /** Sibling sessions asking for the same page shape share one batched read. */
     threadPages: new DataLoader(
       async (keys: readonly ThreadPageKey[]): Promise<PageResult<ThreadRow>[]> => {
-        const out: PageResult<ThreadRow>[] = new Array(keys.length);
+        const out = new Array<PageResult<ThreadRow>>(keys.length);
         const shapes = new Map<string, number[]>();
         keys.forEach((k, n) => {
           const shape = `${k.limit} ${k.fromEnd} ${k.includeInFlight}`;
           shapes.set(shape, [...(shapes.get(shape) ?? []), n]);
         });
         await Promise.all([...shapes.values()].map(async (indexes) => {
-          const { limit, fromEnd, includeInFlight } = keys[indexes[0]!]!;
-          const pages = await firstThreadPages(db, viewer, indexes.map((n) => keys[n]!.session), { limit, fromEnd }, { includeInFlight });
+          const { limit, fromEnd, includeInFlight } = keys[indexes[0]];
+          const pages = await firstThreadPages(db, viewer, indexes.map((n) => keys[n].session), { limit, fromEnd }, { includeInFlight });
           indexes.forEach((n, i) => (out[n] = pages[i]!));
         }));
         return out;
@@ -104,15 +104,15 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     /** Sibling users or sessions asking for the same page shape share one batched read. */
     interceptionPages: new DataLoader(
       async (keys: readonly InterceptionPageKey[]): Promise<PageResult<InterceptionRow>[]> => {
-        const out: PageResult<InterceptionRow>[] = new Array(keys.length);
+        const out = new Array<PageResult<InterceptionRow>>(keys.length);
         const shapes = new Map<string, number[]>();
         keys.forEach((k, n) => {
           const shape = interceptionPageShape(k);
           shapes.set(shape, [...(shapes.get(shape) ?? []), n]);
         });
         await Promise.all([...shapes.values()].map(async (indexes) => {
-          const { filter, limit, fromEnd } = keys[indexes[0]!]!;
-          const pages = await firstInterceptionPages(db, viewer, filter, indexes.map((n) => keys[n]!.parent), { limit, fromEnd });
+          const { filter, limit, fromEnd } = keys[indexes[0]];
+          const pages = await firstInterceptionPages(db, viewer, filter, indexes.map((n) => keys[n].parent), { limit, fromEnd });
           indexes.forEach((n, i) => (out[n] = pages[i]!));
         }));
         return out;

@@ -1,3 +1,6 @@
+import { isUuidValue } from '../domain/ids.ts';
+import { isTimestampText } from '../domain/values.ts';
+import type { PageSize } from '../limits.ts';
 import { badInput } from './errors.ts';
 
 /** Relay's connection arguments as Pothos hands them over. */
@@ -8,16 +11,6 @@ export interface ConnectionArgs {
   before?: string | null;
 }
 
-export interface PageSize {
-  /** Page size without first/last. */
-  default: number;
-  /** Largest first/last accepted. */
-  max: number;
-}
-
-export const INTERCEPTION_PAGE: PageSize = { default: 100, max: 1000 };
-export const SESSION_PAGE: PageSize = { default: 50, max: 1000 };
-export const THREAD_PAGE: PageSize = { default: 50, max: 200 };
 
 /** A keyset page in list order: rows after/before a position, the first or last `limit` of the range. */
 export interface KeysetArgs<C> {
@@ -101,11 +94,6 @@ export function once(fn: () => Promise<number>): () => Promise<number> {
   return () => (p ??= fn());
 }
 
-const PG_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?\+00$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isTimestampText = (v: unknown): v is string => typeof v === 'string' && PG_TIMESTAMP.test(v);
-export const isUuidText = (v: unknown): v is string => typeof v === 'string' && UUID.test(v);
 
 /** A (timestamp, uuid) position, the shape of interception and thread orders. */
 export interface TimeIdCursor {
@@ -115,5 +103,5 @@ export interface TimeIdCursor {
 
 export function isTimeIdCursor(v: unknown): v is TimeIdCursor {
   const c = v as TimeIdCursor;
-  return typeof v === 'object' && v !== null && isTimestampText(c.startedAt) && isUuidText(c.id);
+  return typeof v === 'object' && v !== null && isTimestampText(c.startedAt) && isUuidValue(c.id);
 }

@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 
 /**
  * Field names selected beneath the current field, at any depth (fragments followed, directives
@@ -11,11 +11,11 @@ export function selectedNames(info: GraphQLResolveInfo): { top: Set<string>; all
   const seen = new Set<string>();
   const walk = (set: SelectionSetNode | undefined, depth: number) => {
     for (const s of set?.selections ?? []) {
-      if (s.kind === 'Field') {
+      if (s.kind === Kind.FIELD) {
         if (depth === 0) top.add(s.name.value);
         all.add(s.name.value);
         walk(s.selectionSet, depth + 1);
-      } else if (s.kind === 'InlineFragment') {
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
         walk(s.selectionSet, depth);
       } else if (!seen.has(s.name.value)) {
         seen.add(s.name.value);

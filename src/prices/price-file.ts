@@ -38,7 +38,7 @@ export function parsePriceFile(text: string): PriceFileEntry[] {
     if (!item || typeof item !== 'object' || Array.isArray(item)) throw new PriceFileError(`${where}: not an object`);
     const o = item as Record<string, unknown>;
     for (const k of ['provider', 'model'] as const) {
-      if (typeof o[k] !== 'string' || !(o[k] as string).trim()) throw new PriceFileError(`${where}: "${k}" must be a non-empty string`);
+      if (typeof o[k] !== 'string' || !(o[k]).trim()) throw new PriceFileError(`${where}: "${k}" must be a non-empty string`);
     }
     const entry = { provider: o.provider as string, model: o.model as string } as PriceFileEntry;
     for (const k of PRICE_KEYS) {

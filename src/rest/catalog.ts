@@ -1,7 +1,6 @@
 import { listClients, listModels, type CatalogQuery } from '../domain/catalog.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
-import type { SearchKey } from '../domain/search.ts';
 import { encodeCoderJson } from './encode.ts';
 import { readListPagination, readSearch } from './query.ts';
 import { rawJson } from './respond.ts';
@@ -19,7 +18,7 @@ function catalogEndpoint(
 ) {
   return async (ctx: RestContext): Promise<Response> => {
     const page = readListPagination(ctx.url, null);
-    const filter = await readSearch(ctx, page.q, { keys: [key as SearchKey], bareWordKey: key }, message);
+    const filter = await readSearch(ctx, page.q, { keys: [key], bareWordKey: key }, message);
     const values = await list(ctx.db, ctx.viewer, { prefix: filter[key], limit: page.limit, offset: page.offset });
     return rawJson(encodeCoderJson(values));
   };

@@ -14,7 +14,7 @@ import type { RestContext } from './router.ts';
  */
 export async function getInterceptions(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
-  const page = readListPagination(ctx.url, { name: 'after_id', kind: 'uuid' });
+  const page = readListPagination(ctx.url, 'after_id');
   const filter = await readSearch(
     ctx,
     page.q,
@@ -40,7 +40,7 @@ export async function getInterceptions(ctx: RestContext): Promise<Response> {
     userMapFor(db, list.rows.map((r) => r.initiatorId)),
   ]);
   const results = list.rows.map((r, n) =>
-    interception(r, users.get(r.initiatorId) ?? null, { tokenUsages: tokens[n]!, userPrompts: prompts[n]!, toolUsages: tools[n]! }),
+    interception(r, users.get(r.initiatorId) ?? null, { tokenUsages: tokens[n], userPrompts: prompts[n], toolUsages: tools[n] }),
   );
   return rawJson(encodeCoderJson({ count: new JsonInt(String(count)), results }));
 }

@@ -4,6 +4,7 @@ import { isUuid } from '../domain/ids.ts';
 import type { InterceptionFilter } from '../domain/interception-filter.ts';
 import { parseInterceptionSearch, type SearchSpec } from '../domain/search.ts';
 import { parseNonNegativeInt32, type Validation } from '../domain/validation.ts';
+import { REST_LIST_PAGE } from '../limits.ts';
 import { HttpError } from './respond.ts';
 
 /**
@@ -53,8 +54,6 @@ export class QueryReader {
   }
 }
 
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 1000;
 
 export interface ListPagination {
   limit: number;
@@ -65,26 +64,30 @@ export interface ListPagination {
 }
 
 /**
- * The list endpoints' paging parameters: `limit`, `offset`, a cursor parameter (`after_id` as a
- * UUID, `after_session_id` as text, or none) and `q`. Checks, in Coder's order: parameter
- * syntax (all together), cursor with a non-zero offset, then the limit range (0/absent → 100).
+ * The list endpoints' paging parameters, as Coder reads them: its shared pagination parser takes
+ * `after_id` (a UUID), `limit` and `offset` on every list endpoint, so a malformed `after_id` is
+ * a validation error even where the endpoint pages by another cursor (or none); the endpoint then
+ * reads its own cursor parameter (`after_session_id`, as text) and `q`. Checks, in Coder's order:
+ * parameter syntax (all together), the cursor with a non-zero offset, then the limit range
+ * (0/absent → the default).
  */
-export function readListPagination(url: URL, cursor: { name: string; kind: 'uuid' | 'text' } | null): ListPagination {
+export function readListPagination(url: URL, cursor: 'after_id' | 'after_session_id' | null): ListPagination {
   const r = new QueryReader(url);
-  const cursorValue = cursor === null ? undefined : cursor.kind === 'uuid' ? r.uuid(cursor.name) : r.string(cursor.name);
+  const afterId = r.uuid('after_id');
   let limit = r.int32('limit');
   const offset = r.int32('offset');
+  const cursorValue = cursor === 'after_id' ? afterId : cursor === null ? undefined : r.string(cursor);
   const q = r.string('q') ?? '';
   r.check();
   if (cursor && cursorValue !== undefined && offset !== 0) {
     throw new HttpError(400, {
       message: 'Query parameters have invalid values.',
-      detail: `Cannot use both ${cursor.name} and offset pagination in the same request.`,
+      detail: `Cannot use both ${cursor} and offset pagination in the same request.`,
     });
   }
-  if (limit === 0) limit = DEFAULT_LIMIT;
-  if (limit > MAX_LIMIT) {
-    throw new HttpError(400, { message: 'Invalid pagination limit value.', detail: `Pagination limit must be in range (0, ${MAX_LIMIT}]` });
+  if (limit === 0) limit = REST_LIST_PAGE.default;
+  if (limit > REST_LIST_PAGE.max) {
+    throw new HttpError(400, { message: 'Invalid pagination limit value.', detail: `Pagination limit must be in range (0, ${REST_LIST_PAGE.max}]` });
   }
   return { limit, offset, cursor: cursorValue, q };
 }

@@ -9,9 +9,8 @@ import { encodeCoderJson } from './encode.ts';
 import { QueryReader } from './query.ts';
 import { HttpError, rawJson } from './respond.ts';
 import type { RestContext } from './router.ts';
+import { THREAD_PAGE } from '../limits.ts';
 
-export const DEFAULT_THREAD_LIMIT = 50;
-export const MAX_THREAD_LIMIT = 200;
 
 /**
  * GET /api/v2/aibridge/sessions/{session_id}: one session (by session id or the UUID of any of
@@ -21,7 +20,7 @@ export const MAX_THREAD_LIMIT = 200;
 export async function getSessionDetail(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
   const { limit, afterId, beforeId } = readThreadPagination(ctx.url);
-  const key = await findSession(db, viewer, ctx.params[0]!);
+  const key = await findSession(db, viewer, ctx.params[0]);
   if (!key) throw new HttpError(404, { message: 'Session not found.' });
   const [session] = await sessionsByKeys(db, viewer, [key]);
   if (!session) throw new HttpError(404, { message: 'Session not found.' });
@@ -51,7 +50,7 @@ export async function getSessionDetail(ctx: RestContext): Promise<Response> {
       started_at: rfc3339(session.startedAt),
       ended_at: rfc3339OrNull(session.endedAt) ?? undefined,
       token_usage_summary: tokenUsageWithMetadata(session.tokenUsage),
-      threads: threads.rows.map((t, n) => thread(t, actions[n]!)),
+      threads: threads.rows.map((t, n) => thread(t, actions[n])),
     }),
   );
 }
@@ -81,17 +80,17 @@ function thread(t: ThreadRow, actions: AgenticAction[]) {
   };
 }
 
-/** `limit` (default 50, 1..200), `after_id` / `before_id` (interception UUIDs, not both). */
+/** `limit` (THREAD_PAGE: default 50, 1..200), `after_id` / `before_id` (interception UUIDs, not both). */
 function readThreadPagination(url: URL): { limit: number; afterId?: string; beforeId?: string } {
   const r = new QueryReader(url);
   const limitText = r.string('limit');
   const afterText = r.string('after_id');
   const beforeText = r.string('before_id');
   r.check();
-  let limit = DEFAULT_THREAD_LIMIT;
+  let limit = THREAD_PAGE.default;
   if (limitText !== undefined) {
     limit = /^\d+$/.test(limitText) ? Number(limitText) : NaN;
-    if (!(limit >= 1 && limit <= MAX_THREAD_LIMIT)) throw new HttpError(400, { message: 'Invalid limit query parameter.' });
+    if (!(limit >= 1 && limit <= THREAD_PAGE.max)) throw new HttpError(400, { message: 'Invalid limit query parameter.' });
   }
   if (afterText !== undefined && beforeText !== undefined) {
     throw new HttpError(400, { message: 'Query parameters have invalid values.', detail: 'Cannot use both after_id and before_id in the same request.' });

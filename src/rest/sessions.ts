@@ -14,7 +14,7 @@ import type { RestContext } from './router.ts';
  */
 export async function getSessions(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
-  const page = readListPagination(ctx.url, { name: 'after_session_id', kind: 'text' });
+  const page = readListPagination(ctx.url, 'after_session_id');
   const filter = await readSearch(
     ctx,
     page.q,

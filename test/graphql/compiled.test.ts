@@ -21,7 +21,7 @@ import { ROOT } from '../support/process.ts';
 
 // The benchmark's W4 and W5 documents, read as text (bench/ type-checks with its own dependencies).
 const workloads = readFileSync(path.join(ROOT, 'bench/lib/workloads.ts'), 'utf8');
-const benchQuery = (name: string) => new RegExp(`export const ${name} = \`([^\`]*)\``).exec(workloads)![1]!;
+const benchQuery = (name: string) => new RegExp(`export const ${name} = \`([^\`]*)\``).exec(workloads)![1];
 const W4_QUERY = benchQuery('W4_QUERY');
 const W5_QUERY = benchQuery('W5_QUERY');
 
@@ -75,7 +75,7 @@ const cases: Case[] = [
 
 /** Fails the tool usages read with an unexpected (non-database-unavailable) error. */
 function failingToolUsages(db: Db): Db {
-  return { ...db, query: (s) => (/FROM aibridge_tool_usages/.test(s.text) ? Promise.reject(new Error('boom')) : db.query(s)) } as Db;
+  return { ...db, query: (s) => (/FROM aibridge_tool_usages/.test(s.text) ? Promise.reject(new Error('boom')) : db.query(s)) };
 }
 
 /** A request naming its operation. */
@@ -90,7 +90,7 @@ const onCompile = (d: DocumentNode) => compiled.push(d);
 describeEachDb(
   'GraphQL: compiled execution answers exactly as interpreted execution',
   (ctx) => {
-    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s: answers byte for byte the same compiled as interpreted', async (_name, c) => {
       const db = c.codes?.includes('INTERNAL_SERVER_ERROR') ? failingToolUsages(ctx().db) : ctx().db;
       const app = createApp({ db, onCompile });
       compiled.length = 0;

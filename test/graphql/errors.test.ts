@@ -41,7 +41,7 @@ const Tools = graphql(`
 async function failure(p: Promise<unknown>) {
   const err = await p.then(() => null, (e: unknown) => e);
   expect(err).toBeInstanceOf(ClientError);
-  return (err as ClientError).response.errors![0]!;
+  return (err as ClientError).response.errors![0];
 }
 
 describeEachDb(

@@ -101,7 +101,7 @@ describeEachDb(
       // Another user's name is unknown to a member (no account probing); their own resolves.
       await expect(client(app(), bob.token).request(InterceptionsCount, { filter: { initiator: 'alice' } })).rejects.toThrow(/either does not exist, or you are unauthorized/);
       expect((await client(app(), bob.token).request(InterceptionsCount, { filter: { initiator: 'Bob' } })).interceptions.totalCount).toBe(1);
-      expect((await client(app(), bob.token).request(InterceptionDetail, { id: aliceIds[0]! })).interception).toBeNull();
+      expect((await client(app(), bob.token).request(InterceptionDetail, { id: aliceIds[0] })).interception).toBeNull();
     });
 
     it('returns every field with children, exact sums above 2^31 and microsecond timestamps', async () => {
@@ -143,7 +143,7 @@ describeEachDb(
       const { interception } = await c.request(InterceptionDetail, { id: inFlightId });
       expect(interception).toMatchObject({ endedAt: null, durationMs: null, session: null });
       const listed = await c.request(InterceptionsPage, { first: 1, filter: { includeInFlight: true } });
-      expect(listed.interceptions.edges[0]!.node.uuid).toBe(inFlightId);
+      expect(listed.interceptions.edges[0].node.uuid).toBe(inFlightId);
     });
   },
   async ({ db }) => {

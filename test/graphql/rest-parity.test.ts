@@ -143,7 +143,7 @@ describeEachDb(
     sessions = await addSessions(db, alice.id, 4, 3);
     await addSessions(db, other.id, 2, 1, 'o');
     // Large counters and metadata on one session's usages.
-    for (const id of sessions[1]!.roots) {
+    for (const id of sessions[1].roots) {
       await addTokenUsage(db, { interceptionId: id, input: 3_000_000_000, output: 2_500_000_000, cacheWrite: 7, metadata: { reasoning: { tokens: 2_200_000_000 } }, createdAt: '2026-03-02T09:00:00Z' });
     }
   },

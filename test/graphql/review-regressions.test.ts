@@ -7,6 +7,7 @@ import { gql } from '../support/http.ts';
 /** Edge cases a code review found: masking, identifier case, date case. */
 let owner: { id: string; token: string };
 let unmasked: string;
+let noHint: string;
 
 describeEachDb(
   'GraphQL edge cases',
@@ -16,6 +17,16 @@ describeEachDb(
     it('never shows an unmasked credential hint, on interceptions as on threads', async () => {
       const res = await ask('query($id: UUID!) { interception(id: $id) { credentialHint } }', { id: unmasked });
       expect(res.body).toEqual({ data: { interception: { credentialHint: '...' } } });
+      const thread = await ask('query($id: String!) { session(id: $id) { threads(first: 1) { edges { node { credentialHint } } } } }', { id: unmasked });
+      expect(thread.body).toEqual({ data: { session: { threads: { edges: [{ node: { credentialHint: '...' } }] } } } });
+    });
+
+    it('answers an empty Interception.credentialHint when no hint is stored, as its description says', async () => {
+      const res = await ask('query($id: UUID!) { interception(id: $id) { credentialHint } }', { id: noHint });
+      expect(res.body).toEqual({ data: { interception: { credentialHint: '' } } });
+      const field = await ask('{ __type(name: "Interception") { fields { name description } } }');
+      const description = field.body.data.__type.fields.find((f: { name: string }) => f.name === 'credentialHint').description;
+      expect(description).toMatch(/empty when unknown/);
     });
 
     it('resolves a User global id whatever the case of its UUID', async () => {
@@ -24,7 +35,7 @@ describeEachDb(
       expect(res.body).toEqual({ data: { node: { uuid: owner.id } } });
     });
 
-    it('checks the order of startedAfter/startedBefore written with a lower-case t and z', async () => {
+    it('rejects startedBefore earlier than startedAfter even when written with a lower-case t and z', async () => {
       const res = await ask('query($f: InterceptionFilter) { interceptions(filter: $f) { totalCount } }', {
         f: { startedAfter: '2026-02-01t00:00:00z', startedBefore: '2026-01-01t00:00:00z' },
       });
@@ -34,5 +45,6 @@ describeEachDb(
   async ({ db }) => {
     owner = await addUser(db, { username: 'rev-owner', role: 'owner' });
     unmasked = await addInterception(db, { initiatorId: owner.id, startedAt: '2026-01-01T00:00:00Z', credentialKind: 'byok', credentialHint: 'sk-ant-api03-ab' });
+    noHint = await addInterception(db, { initiatorId: owner.id, startedAt: '2026-01-02T00:00:00Z', credentialHint: '' });
   },
 );

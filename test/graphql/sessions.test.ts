@@ -93,9 +93,9 @@ describeEachDb(
 
     it('resolves a session by id or by the UUID of any of its interceptions, with threads and agentic actions', async () => {
       const c = client(app(), alice.token);
-      const s = sessions[2]!;
+      const s = sessions[2];
       const bySessionId = (await c.request(SessionDetail, { id: s.sessionId })).session!;
-      const byChild = (await c.request(SessionDetail, { id: s.children[1]! })).session!;
+      const byChild = (await c.request(SessionDetail, { id: s.children[1] })).session!;
       expect(byChild).toEqual(bySessionId);
       expect(bySessionId).toMatchObject({
         sessionId: 's-002',
@@ -113,7 +113,7 @@ describeEachDb(
       expect(threads.totalCount).toBe(3);
       expect(threads.edges.map((e) => e.node.uuid)).toEqual(s.roots);
       expect(threads.pageStartedAt).toBe(bySessionId.startedAt);
-      const first = threads.edges[0]!.node;
+      const first = threads.edges[0].node;
       expect(first).toMatchObject({
         prompt: 'prompt 2.0',
         model: 'claude',
@@ -130,7 +130,7 @@ describeEachDb(
 
     it('pages threads forward and backward; cursors accept only interceptions of the session', async () => {
       const c = client(app(), alice.token);
-      const s = sessions[4]!;
+      const s = sessions[4];
       const one = (await c.request(SessionDetail, { id: s.sessionId, first: 1 })).session!.threads;
       expect(one.edges.map((e) => e.node.uuid)).toEqual([s.roots[0]]);
       expect(one.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
@@ -142,7 +142,7 @@ describeEachDb(
       expect(back.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
 
       // A cursor from another session's threads.
-      const foreign = (await c.request(SessionDetail, { id: sessions[0]!.sessionId, first: 1 })).session!.threads.pageInfo.endCursor;
+      const foreign = (await c.request(SessionDetail, { id: sessions[0].sessionId, first: 1 })).session!.threads.pageInfo.endCursor;
       const err = await c.request(SessionDetail, { id: s.sessionId, after: foreign }).catch((e: ClientError) => e);
       expect(err).toBeInstanceOf(ClientError);
       expect((err as ClientError).response.errors?.[0]).toMatchObject({ message: 'Invalid pagination cursor.', extensions: { code: 'BAD_USER_INPUT' } });
@@ -162,8 +162,8 @@ describeEachDb(
 
     it('hides sessions of other users from members', async () => {
       const b = client(app(), bob.token);
-      expect((await b.request(SessionDetail, { id: sessions[0]!.sessionId })).session).toBeNull();
-      expect((await b.request(SessionDetail, { id: sessions[0]!.roots[0]! })).session).toBeNull();
+      expect((await b.request(SessionDetail, { id: sessions[0].sessionId })).session).toBeNull();
+      expect((await b.request(SessionDetail, { id: sessions[0].roots[0] })).session).toBeNull();
       expect((await b.request(SessionsPage, {})).sessions.totalCount).toBe(0);
     });
   },

@@ -209,7 +209,7 @@ const PROBES: Probe[] = [
     name: `REST ${path}`,
     run: one(rest(`${path}?limit=1000`)),
     check: ([r], v) => {
-      const body = ok(r!);
+      const body = ok(r);
       expect(body.count).toBe(rowsOf(v).length);
       expect(sorted(body.results.map((x: { id: string }) => x.id))).toEqual(sorted(rowsOf(v).map((x) => x.id)));
       const tokens = body.results.flatMap((x: { token_usages: { input_tokens: number }[] }) => x.token_usages.map((t) => t.input_tokens));
@@ -220,7 +220,7 @@ const PROBES: Probe[] = [
     name: 'REST /sessions (counts and token sums)',
     run: one(rest('/api/v2/aibridge/sessions?limit=1000')),
     check: ([r], v) => {
-      const body = ok(r!);
+      const body = ok(r);
       const expected = sessionsOf(v);
       expect(body.count).toBe(expected.length);
       const got = body.sessions.map((s: { id: string; initiator: { id: string }; token_usage_summary: { input_tokens: number } }) =>
@@ -233,7 +233,7 @@ const PROBES: Probe[] = [
     run: many(sessionLookups, (l) => rest(`/api/v2/aibridge/sessions/${encodeURIComponent(l.key)}`)),
     check: (res, v) => {
       sessionLookups().forEach((l, n) => {
-        const r = res[n]!;
+        const r = res[n];
         const reachable = l.owners.filter((o) => v.includes(o));
         if (reachable.length === 0) {
           expect(r.status, l.key).toBe(404);
@@ -251,16 +251,16 @@ const PROBES: Probe[] = [
   ...(['models', 'clients'] as const).map((kind): Probe => ({
     name: `REST /${kind}`,
     run: one(rest(`/api/v2/aibridge/${kind}`)),
-    check: ([r], v) => expect(ok(r!)).toEqual(sorted(v.map((o) => `${kind.slice(0, -1)}-${marker(o)}`))),
+    check: ([r], v) => expect(ok(r)).toEqual(sorted(v.map((o) => `${kind.slice(0, -1)}-${marker(o)}`))),
   })),
   {
     name: 'REST /interceptions?after_id= every interception (cursors of other users are invalid)',
     run: many(() => rowsOf(OWNERS), (row) => rest(`/api/v2/aibridge/interceptions?after_id=${row.id}`)),
     check: (res, v) =>
       rowsOf(OWNERS).forEach((row, n) => {
-        if (v.includes(row.owner)) return void ok(res[n]!);
-        expect(res[n]!.status).toBe(400);
-        expect(res[n]!.body).toEqual({ message: 'Invalid pagination cursor.' });
+        if (v.includes(row.owner)) return void ok(res[n]);
+        expect(res[n].status).toBe(400);
+        expect(res[n].body).toEqual({ message: 'Invalid pagination cursor.' });
       }),
   },
   {
@@ -270,8 +270,8 @@ const PROBES: Probe[] = [
     check: (res, v) =>
       sessionsOf(OWNERS).forEach((s, n) => {
         const visible = sessionsOf(v).some((x) => x.sessionId === s.sessionId);
-        expect(res[n]!.status, s.sessionId).toBe(visible ? 200 : 400);
-        if (!visible) expect(res[n]!.body.detail).toBe(`after_session_id: session "${s.sessionId}" not found`);
+        expect(res[n].status, s.sessionId).toBe(visible ? 200 : 400);
+        if (!visible) expect(res[n].body.detail).toBe(`after_session_id: session "${s.sessionId}" not found`);
       }),
   },
   {
@@ -290,7 +290,7 @@ const PROBES: Probe[] = [
       for (const o of OWNERS) {
         for (const _row of rowsOf(OWNERS).filter((r) => r.owner !== o)) {
           for (let k = 0; k < 2; k++) {
-            const r = res[n++]!;
+            const r = res[n++];
             // Own session: the foreign cursor is not in it (400); someone else's: no such session (404).
             expect(r.status).toBe(v.includes(o) ? 400 : 404);
           }
@@ -305,11 +305,11 @@ const PROBES: Probe[] = [
       OWNERS.forEach((o, n) => {
         // Another user's name is as unknown to a member as a name nobody has: no account probing.
         if (!v.includes(o)) {
-          expect(res[n]!.status, res[n]!.text).toBe(400);
-          expect(res[n]!.body.validations).toEqual([{ field: 'initiator', detail: expect.stringMatching(/either does not exist, or you are unauthorized to view them/) }]);
+          expect(res[n].status, res[n].text).toBe(400);
+          expect(res[n].body.validations).toEqual([{ field: 'initiator', detail: expect.stringMatching(/either does not exist, or you are unauthorized to view them/) }]);
           return;
         }
-        const body = ok(res[n]!);
+        const body = ok(res[n]);
         expect(body.count).toBe(endpoint === 'interceptions' ? rowsOf([o]).length : sessionsOf([o]).length);
       }),
   })),
@@ -320,7 +320,7 @@ const PROBES: Probe[] = [
     run: one(ql(`{ viewer { uuid username interceptions(first: 1000) { totalCount edges { node { ${INTERCEPTION_FIELDS} } } }
       sessions(first: 20) { totalCount edges { node { ${SESSION_FIELDS} } } } } }`)),
     check: ([r], _v, p) => {
-      const viewer = ok(r!).data.viewer;
+      const viewer = ok(r).data.viewer;
       const self = OWNERS.find((o) => p.name === `member ${o}`);
       expect(viewer.interceptions.totalCount).toBe(self ? rowsOf([self]).length : 0);
       expect(viewer.sessions.totalCount).toBe(self ? sessionsOf([self]).length : 0);
@@ -331,7 +331,7 @@ const PROBES: Probe[] = [
     run: one(ql(`query($f: InterceptionFilter) { interceptions(first: 1000, filter: $f) { totalCount edges { node { ${INTERCEPTION_FIELDS} } } } }`,
       { f: { includeInFlight } })),
     check: ([r], v) => {
-      const c = ok(r!).data.interceptions;
+      const c = ok(r).data.interceptions;
       const expected = rowsOf(v, !includeInFlight);
       expect(c.totalCount).toBe(expected.length);
       expect(sorted(c.edges.map((e: { node: { uuid: string } }) => e.node.uuid))).toEqual(sorted(expected.map((x) => x.id)));
@@ -345,13 +345,13 @@ const PROBES: Probe[] = [
   {
     name: 'GraphQL interception(id) for every interception',
     run: many(() => world.rows, (row) => ql('query($id: UUID!) { interception(id: $id) { uuid initiator { uuid } } }', { id: row.id })),
-    check: (res, v) => world.rows.forEach((row, n) => expect(ok(res[n]!).data.interception?.uuid ?? null).toBe(v.includes(row.owner) ? row.id : null)),
+    check: (res, v) => world.rows.forEach((row, n) => expect(ok(res[n]).data.interception?.uuid ?? null).toBe(v.includes(row.owner) ? row.id : null)),
   },
   {
     name: 'GraphQL sessions with Session.threads and Session.interceptions',
     run: one(ql(`{ sessions(first: 20) { totalCount edges { node { ${SESSION_FIELDS} } } } }`)),
     check: ([r], v) => {
-      const c = ok(r!).data.sessions;
+      const c = ok(r).data.sessions;
       const expected = sessionsOf(v);
       expect(c.totalCount).toBe(expected.length);
       const got = c.edges.map(({ node }: { node: { sessionId: string; initiator: { uuid: string }; tokenUsageSummary: { inputTokens: number } } }) =>
@@ -369,7 +369,7 @@ const PROBES: Probe[] = [
     run: many(sessionLookups, (l) => ql('query($id: String!) { session(id: $id) { sessionId initiator { uuid } tokenUsageSummary { inputTokens } } }', { id: l.key })),
     check: (res, v) =>
       sessionLookups().forEach((l, n) => {
-        const s = ok(res[n]!).data.session;
+        const s = ok(res[n]).data.session;
         const reachable = l.owners.filter((o) => v.includes(o));
         if (reachable.length === 0) return void expect(s, l.key).toBeNull();
         const o = ownerOfUser(s.initiator.uuid)!;
@@ -382,7 +382,7 @@ const PROBES: Probe[] = [
     run: many(globalIds, (g) => ql(`query($id: ID!) { node(id: $id) { ${NODE_FIELDS} } }`, { id: g.gid })),
     check: (res, v, p) =>
       globalIds().forEach((g, n) => {
-        const node = ok(res[n]!).data.node;
+        const node = ok(res[n]).data.node;
         expect(node !== null, Buffer.from(g.gid, 'base64').toString()).toBe(g.visibleTo(v, p));
         if (node?.__typename === 'User') {
           const o = ownerOfUser(node.uuid);
@@ -395,12 +395,12 @@ const PROBES: Probe[] = [
   {
     name: 'GraphQL nodes(ids) with every global id at once',
     run: async (app, token) => [await gql(app, `query($ids: [ID!]!) { nodes(ids: $ids) { ${NODE_FIELDS} } }`, { ids: globalIds().map((g) => g.gid) }, token)],
-    check: ([r], v, p) => expect(ok(r!).data.nodes.map((x: unknown) => x !== null)).toEqual(globalIds().map((g) => g.visibleTo(v, p))),
+    check: ([r], v, p) => expect(ok(r).data.nodes.map((x: unknown) => x !== null)).toEqual(globalIds().map((g) => g.visibleTo(v, p))),
   },
   ...(['models', 'clients'] as const).map((kind): Probe => ({
     name: `GraphQL ${kind}`,
     run: one(ql(`{ ${kind} }`)),
-    check: ([r], v) => expect(ok(r!).data[kind]).toEqual(sorted(v.map((o) => `${kind.slice(0, -1)}-${marker(o)}`))),
+    check: ([r], v) => expect(ok(r).data[kind]).toEqual(sorted(v.map((o) => `${kind.slice(0, -1)}-${marker(o)}`))),
   })),
   ...(['interceptions', 'sessions'] as const).map((field): Probe => ({
     name: `GraphQL ${field}(filter: { initiator: <each user> })`,
@@ -409,17 +409,17 @@ const PROBES: Probe[] = [
     check: (res, v) =>
       OWNERS.forEach((o, n) => {
         if (!v.includes(o)) {
-          expect(res[n]!.body.errors?.[0]?.extensions?.code, res[n]!.text).toBe('BAD_USER_INPUT');
-          expect(res[n]!.body.errors[0].message).toMatch(/either does not exist, or you are unauthorized to view them/);
+          expect(res[n].body.errors?.[0]?.extensions?.code, res[n].text).toBe('BAD_USER_INPUT');
+          expect(res[n].body.errors[0].message).toMatch(/either does not exist, or you are unauthorized to view them/);
           return;
         }
-        const c = ok(res[n]!).data[field];
+        const c = ok(res[n]).data[field];
         expect(c.totalCount).toBe(field === 'interceptions' ? rowsOf([o], false).length : sessionsOf([o]).length);
       }),
   })),
 ];
 
-async function expectUnauthenticated(res: Res[]) {
+function expectUnauthenticated(res: Res[]) {
   for (const r of res) {
     expect(r.status, r.text).toBe(401);
     if (Array.isArray(r.body?.errors)) {
@@ -437,18 +437,18 @@ describeEachDb(
     let app: App;
     const getApp = () => (app ??= createApp({ db: ctx().db }));
 
-    it('the fixture is what the matrix assumes', () => {
+    it('seeds the six rows of member B and the six sessions the matrix counts on', () => {
       expect(world.rows.filter((r) => r.owner === 'B')).toHaveLength(6);
       expect(sessionsOf(OWNERS)).toHaveLength(6);
     });
 
     for (const p of PRINCIPALS) {
       for (const probe of PROBES) {
-        it(`${p.name} × ${probe.name}`, async () => {
+        it(`${p.name} × ${probe.name}: ${p.sees ? `sees the rows of ${p.sees.join(', ')} and no others` : 'is refused as unauthenticated'}`, async () => {
           const res = await probe.run(getApp(), p.token());
           expect(res.length).toBeGreaterThan(0);
           if (p.sees === null) {
-            await expectUnauthenticated(res);
+            expectUnauthenticated(res);
             for (const r of res) expectNoLeak(r.text, []);
             return;
           }

@@ -38,7 +38,7 @@ describeEachDb(
       expect((await get('/api/v2/aibridge/clients', carol.token)).text).toBe('[]\n');
     });
 
-    it('rejects other keys and bad paging with the endpoint messages', async () => {
+    it('rejects other search keys and bad paging parameters (after_id included) with the endpoint messages', async () => {
       const models = await get('/api/v2/aibridge/models?q=client:x');
       expect(models.status).toBe(400);
       expect(models.text).toBe(goJson({ message: 'Invalid AI Bridge models search query.', validations: [{ field: 'client', detail: '"client" is not a valid query param' }] }));
@@ -46,6 +46,10 @@ describeEachDb(
       expect(clients.text).toBe(goJson({ message: 'Invalid AI Bridge clients search query.', validations: [{ field: 'model', detail: '"model" is not a valid query param' }] }));
       expect((await get('/api/v2/aibridge/models?limit=1001')).body).toEqual({ message: 'Invalid pagination limit value.', detail: 'Pagination limit must be in range (0, 1000]' });
       expect((await get('/api/v2/aibridge/clients?offset=x')).body.message).toBe('Query parameters have invalid values.');
+      // Coder's shared pagination parser validates after_id on every list endpoint, cursor or not.
+      const afterId = goJson({ message: 'Query parameters have invalid values.', validations: [{ field: 'after_id', detail: 'Query param "after_id" must be a valid uuid' }] });
+      expect((await get('/api/v2/aibridge/models?after_id=nope')).text).toBe(afterId);
+      expect((await get('/api/v2/aibridge/clients?after_id=nope')).text).toBe(afterId);
     });
   },
   async ({ db }) => {

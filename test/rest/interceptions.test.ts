@@ -111,7 +111,7 @@ describeEachDb(
       expect(upper.body.results.map((r: { id: string }) => r.id)).toEqual([ID.A3, ID.A2, ID.A1]);
     });
 
-    it('filters by q terms', async () => {
+    it('filters by every q key (case-insensitive keys, quoted values, bare word as initiator, inclusive microsecond bounds)', async () => {
       const ids = async (q: string, token?: string) => {
         const res = await get(`/api/v2/aibridge/interceptions?q=${encodeURIComponent(q)}`, token);
         expect(res.status, res.text).toBe(200);

@@ -85,7 +85,7 @@ describeEachDb(
         const page = items(res.body);
         if (page.length === 0) return seen;
         seen.push(...page);
-        path = next(page[page.length - 1]!);
+        path = next(page[page.length - 1]);
       }
       throw new Error('pagination did not end');
     }
@@ -124,7 +124,7 @@ describeEachDb(
         expect(new Set(all.map((x) => x.id))).toEqual(expected);
         // ordered by last_active_at DESC
         const times = all.map((x: any) => x.last_active_at as string);
-        for (let i = 1; i < times.length; i++) expect(Date.parse(times[i - 1]!)).toBeGreaterThanOrEqual(Date.parse(times[i]!));
+        for (let i = 1; i < times.length; i++) expect(Date.parse(times[i - 1])).toBeGreaterThanOrEqual(Date.parse(times[i]));
       }
     });
 
@@ -135,7 +135,7 @@ describeEachDb(
       expect(forward.map((t) => t.id)).toEqual(ascending);
       // Backward from the end: each page is the 5 threads just before the cursor, ascending.
       const pages: string[][] = [];
-      let cursor = ascending[ascending.length - 1]!;
+      let cursor = ascending[ascending.length - 1];
       for (;;) {
         const res = await get(`${base}&before_id=${cursor}`, member.token);
         const ids = res.body.threads.map((t: { id: string }) => t.id);
@@ -197,7 +197,7 @@ describeEachDb(
         }
         expect(counts[0], template).toBe(counts[1]);
         // the larger page really holds more rows, so the comparison means something
-        expect(sizes[1]!, template).toBeGreaterThan(sizes[0]!);
+        expect(sizes[1], template).toBeGreaterThan(sizes[0]);
       }
     });
   },

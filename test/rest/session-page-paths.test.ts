@@ -90,7 +90,7 @@ describeEachDb(
         const page = await listSessions(ctx().db, viewer, filter, { limit, after }, options(windows));
         seen.push(...page.rows);
         if (!page.hasMore) return seen;
-        const last = page.rows[page.rows.length - 1]!;
+        const last = page.rows[page.rows.length - 1];
         after = { lastActiveAt: last.lastActiveAt, sessionId: last.sessionId, initiatorId: last.initiatorId };
       }
       throw new Error('pagination did not end');
@@ -147,7 +147,7 @@ describeEachDb(
       const shared = rows.filter((r) => r.sessionId === 'sess-05');
       expect(shared).toHaveLength(2);
       for (let i = 1; i < rows.length; i++) {
-        const [a, b] = [rows[i - 1]!, rows[i]!];
+        const [a, b] = [rows[i - 1], rows[i]];
         const ta = Date.parse(a.lastActiveAt.replace(' ', 'T').replace(/\+00$/, 'Z'));
         const tb = Date.parse(b.lastActiveAt.replace(' ', 'T').replace(/\+00$/, 'Z'));
         expect(ta).toBeGreaterThanOrEqual(tb);

@@ -94,6 +94,20 @@ describeEachDb(
       const bad = await get('/api/v2/aibridge/sessions?limit=x');
       expect(bad.body.validations).toEqual([{ field: 'limit', detail: 'Query param "limit" must be a valid 32-bit positive integer: strconv.ParseInt: parsing "x": invalid syntax' }]);
     });
+
+    it('rejects a malformed after_id with the validation /interceptions gives, though it pages by after_session_id', async () => {
+      const expected = goJson({ message: 'Query parameters have invalid values.', validations: [{ field: 'after_id', detail: 'Query param "after_id" must be a valid uuid' }] });
+      const sessions = await get('/api/v2/aibridge/sessions?after_id=nope');
+      expect(sessions.status).toBe(400);
+      expect(sessions.text).toBe(expected);
+      expect((await get('/api/v2/aibridge/interceptions?after_id=nope')).text).toBe(expected);
+      // Reported with the other parameter problems, the shared pagination parameters first.
+      const all = await get('/api/v2/aibridge/sessions?after_session_id=a&after_session_id=b&limit=x&after_id=nope');
+      expect(all.body.validations.map((v: { field: string }) => v.field)).toEqual(['after_id', 'limit', 'after_session_id']);
+      // A well-formed after_id is read and left unused: sessions page by after_session_id.
+      const valid = await get(`/api/v2/aibridge/sessions?after_id=${ID.A1}&offset=1`);
+      expect(valid.text).toBe((await get('/api/v2/aibridge/sessions?offset=1')).text);
+    });
   },
   async ({ db }) => {
     s = await seedScenario(db);

@@ -17,7 +17,7 @@ describeEachDb(
   (ctx) => {
     it('sums counters and integer metadata leaves per group, whatever the metadata holds', async () => {
       const source = sql`SELECT g AS grp, x AS interception_id FROM unnest(${['a', 'a', 'b', 'e']}::text[], ${[ids.a1, ids.a2, ids.b1, ids.empty]}::uuid[]) AS s(g, x)`;
-      const totals = await tokenTotalsBySource(ctx().db, source, ['a', 'b', 'e', 'none']);
+      const totals = await tokenTotalsBySource(ctx().db, 'test', source, ['a', 'b', 'e', 'none']);
       expect(Object.fromEntries(totals)).toEqual({
         a: {
           input: '9007199254740993', output: '3', cacheRead: '0', cacheWrite: '5',

@@ -67,14 +67,17 @@ export async function addThought(db: Queryable, f: { interceptionId: string; con
   await db.query(named('test')`INSERT INTO aibridge_model_thoughts (interception_id, content, metadata, created_at) VALUES (${f.interceptionId},${f.content},${f.metadata === undefined ? null : JSON.stringify(f.metadata)},${f.createdAt})`);
 }
 
-/** Counts the SQL statements `fn` sends through `db`. */
+/**
+ * The SQL statements `fn` sends through `db`: their texts, and their names (the `named` tag's
+ * comment) sorted, since batched loads may send them in any order.
+ */
 export async function countStatements<T>(db: { onStatement?: (statement: Statement) => void }, fn: () => Promise<T>) {
-  const statements: string[] = [];
+  const sent: Statement[] = [];
   const previous = db.onStatement;
-  db.onStatement = (s) => statements.push(s.text);
+  db.onStatement = (s) => sent.push(s);
   try {
     const result = await fn();
-    return { result, statements };
+    return { result, statements: sent.map((s) => s.text), names: sent.map((s) => s.name).sort() };
   } finally {
     db.onStatement = previous;
   }

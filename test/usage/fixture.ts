@@ -38,11 +38,11 @@ export async function writeFixture(db: Queryable) {
       clientSessionId: r.session, client: r.who === 'bob' ? null : 'Claude Code',
     });
     for (const [input, output, cacheRead, cacheWrite] of r.usages) {
-      await addTokenUsage(db, { interceptionId: ids[r.key]!, input, output, cacheRead, cacheWrite, createdAt: r.started });
+      await addTokenUsage(db, { interceptionId: ids[r.key], input, output, cacheRead, cacheWrite, createdAt: r.started });
     }
   }
-  await addToolUsage(db, { interceptionId: ids.a1!, tool: 'Read', createdAt: '2026-03-08T06:30:01Z' });
-  await addToolUsage(db, { interceptionId: ids.a1!, tool: 'coder_list_workspaces', injected: true, invocationError: 'boom', createdAt: '2026-03-08T06:30:02Z' });
-  await addToolUsage(db, { interceptionId: ids.a2!, tool: 'Edit', invocationError: '', createdAt: '2026-03-08T12:00:01Z' });
+  await addToolUsage(db, { interceptionId: ids.a1, tool: 'Read', createdAt: '2026-03-08T06:30:01Z' });
+  await addToolUsage(db, { interceptionId: ids.a1, tool: 'coder_list_workspaces', injected: true, invocationError: 'boom', createdAt: '2026-03-08T06:30:02Z' });
+  await addToolUsage(db, { interceptionId: ids.a2, tool: 'Edit', invocationError: '', createdAt: '2026-03-08T12:00:01Z' });
   return { users, ids };
 }

@@ -16,7 +16,7 @@ describeEachDb(
   'ModelPrice overrides',
   (ctx) => {
     const app = () => createApp({ db: ctx().db });
-    const count = async () => Number((await ctx().db.query<{ n: string }>(named('test.countPrices')`SELECT count(*) AS n FROM gateway_model_prices`))[0]!.n);
+    const count = async () => Number((await ctx().db.query<{ n: string }>(named('test.countPrices')`SELECT count(*) AS n FROM gateway_model_prices`))[0].n);
 
     it('refuses setModelPrice and deleteModelPrice to members and auditors with FORBIDDEN, writing nothing', async () => {
       const before = await count();
@@ -50,6 +50,17 @@ describeEachDb(
       expect(gone.body.data.deleteModelPrice).toBe(false);
       // Back to the package's $2 / $8 per million.
       expect(await cost()).toEqual({ total: '2.080000', source: 'PRICE_BOOK' });
+    });
+
+    it('looks a price up by its global id, for anyone signed in; an id naming nothing is null', async () => {
+      const set = await gql(app(), `mutation($input: ModelPriceInput!) { setModelPrice(input: $input) { id uuid } }`, { input: { ...INPUT, model: 'node-probe' } }, users.root.token);
+      const { id, uuid } = set.body.data.setModelPrice;
+      const res = await gql(app(), 'query($id: ID!) { node(id: $id) { ... on ModelPrice { uuid model } } }', { id }, users.alice.token);
+      expect(res.body.data.node).toEqual({ uuid, model: 'node-probe' });
+      const bogus = Buffer.from('ModelPrice:not-a-uuid').toString('base64');
+      expect((await gql(app(), 'query($id: ID!) { node(id: $id) { id } }', { id: bogus }, users.alice.token)).body).toEqual({ data: { node: null } });
+      await gql(app(), 'mutation($id: UUID!) { deleteModelPrice(uuid: $id) }', { id: uuid }, users.root.token);
+      expect((await gql(app(), 'query($id: ID!) { node(id: $id) { id } }', { id }, users.alice.token)).body).toEqual({ data: { node: null } });
     });
 
     it('refuses negative and absurd prices and empty names with BAD_USER_INPUT', async () => {

@@ -40,7 +40,7 @@ async function contents(db: Db): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const { name } of tables) {
     const [row] = await db.query<{ h: string | null }>(named('test.tableHash')`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${sql.ident(name)} t`);
-    out[name] = row!.h ?? 'empty';
+    out[name] = row.h ?? 'empty';
   }
   return out;
 }

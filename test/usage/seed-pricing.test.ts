@@ -27,8 +27,8 @@ describeEachDb(
         SELECT sum(t.cache_write_input_tokens)::text AS writes, count(*)::text AS n FROM aibridge_token_usages t
           JOIN aibridge_interceptions i ON i.id = t.interception_id WHERE i.model = 'gpt-5' AND i.client_session_id IS NOT NULL
            AND t.cache_read_input_tokens % 128 = 0 AND t.cache_read_input_tokens >= 1024`);
-      expect(Number(gpt5!.n)).toBeGreaterThanOrEqual(PRICING_SHAPES.codexSessions * (PRICING_SHAPES.codexSteps - 1));
-      expect(gpt5!.writes).toBe('0');
+      expect(Number(gpt5.n)).toBeGreaterThanOrEqual(PRICING_SHAPES.codexSessions * (PRICING_SHAPES.codexSteps - 1));
+      expect(gpt5.writes).toBe('0');
       const prices = await gql(createApp({ db: ctx().db }), '{ modelPrices { edges { node { model effectiveFrom } } } }', undefined, token);
       expect(prices.body.data.modelPrices.edges).toEqual([{ node: { model: 'gpt-5', effectiveFrom: '2026-11-05T12:00:00Z' } }]);
     });
@@ -39,8 +39,8 @@ describeEachDb(
       const [row] = await ctx().db.query<{ recorded: string; unrecorded: string }>(named('test.recorded')`
         SELECT count(*) FILTER (WHERE cost_micros IS NOT NULL)::text AS recorded, count(*) FILTER (WHERE cost_micros IS NULL)::text AS unrecorded
           FROM aibridge_token_usages`);
-      expect(Number(row!.recorded)).toBeGreaterThan(0);
-      expect(Number(row!.unrecorded)).toBeGreaterThan(0);
+      expect(Number(row.recorded)).toBeGreaterThan(0);
+      expect(Number(row.unrecorded)).toBeGreaterThan(0);
       const after = (await gql(createApp({ db: ctx().db }), QUERY, undefined, token)).body.data.usage;
       expect(before.totals.cost.source).toBe('PRICE_BOOK');
       expect(after.totals.cost.source).toBe('MIXED');

@@ -23,12 +23,12 @@ const overrideApplies = (r: (typeof ROWS)[number]) =>
 /** Micro-dollars of one usage row: exact for the override, the package's float otherwise; null = unpriced. */
 function expectedMicros(r: (typeof ROWS)[number], [input, output, cacheRead, cacheWrite]: readonly number[]): { micros: number; exact: boolean } | null {
   if (overrideApplies(r)) {
-    if (cacheWrite! > 0 && OVERRIDE.cacheWrite === null) return null;
+    if (cacheWrite > 0 && OVERRIDE.cacheWrite === null) return null;
     const m = (tokens: number, price: number) => (BigInt(tokens) * BigInt(price)) / 1_000_000n;
-    return { micros: Number(m(input!, OVERRIDE.input) + m(output!, OVERRIDE.output) + m(cacheRead!, OVERRIDE.cacheRead)), exact: true };
+    return { micros: Number(m(input, OVERRIDE.input) + m(output, OVERRIDE.output) + m(cacheRead, OVERRIDE.cacheRead)), exact: true };
   }
   const priced = calcPrice(
-    { input_tokens: input! + cacheRead! + cacheWrite!, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite, output_tokens: output },
+    { input_tokens: input + cacheRead + cacheWrite, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite, output_tokens: output },
     r.model,
     { providerId: r.provider, timestamp: new Date(r.started) },
   );
@@ -38,7 +38,7 @@ function expectedMicros(r: (typeof ROWS)[number], [input, output, cacheRead, cac
 
 function expectedTotals(rows: readonly (typeof ROWS)[number][]) {
   const done = rows.filter((r) => r.ended !== null);
-  const sum = (k: number) => done.reduce((s, r) => s + r.usages.reduce((t, u) => t + BigInt(u[k]!), 0n), 0n).toString();
+  const sum = (k: number) => done.reduce((s, r) => s + r.usages.reduce((t, u) => t + BigInt(u[k]), 0n), 0n).toString();
   let micros = 0;
   let floors = 0;
   let unpricedRequests = 0;
@@ -66,7 +66,6 @@ function expectedTotals(rows: readonly (typeof ROWS)[number][]) {
   };
 }
 
-const usd = (micros: number) => micros / 1_000_000;
 
 describeEachDb(
   'Query.usage',
@@ -197,7 +196,7 @@ describeEachDb(
       const figures = ['requests', 'sessions', 'users', 'inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'cacheHitRatio',
         'durationMs { p50 p95 p99 }', 'toolCalls', 'injectedToolCalls', 'toolErrors', 'cost { total cacheSavings unpricedRequests unpricedTokens source }'];
       for (const figure of figures) {
-        const name = figure.split(' ')[0]!;
+        const name = figure.split(' ')[0];
         const alone = await gql(app(), `{ usage(${args.slice(2)}) { groups { model initiator { username } figures { ${figure} } } } }`, undefined, f.users.root.token);
         expect(alone.body.errors).toBeUndefined();
         // The full selection's value, cut to the sub-fields asked for here.

@@ -52,8 +52,8 @@ export async function pricingNeedsOfTable(db: Queryable): Promise<{ models: Mode
              ${RECORDED} AS recorded`,
   );
   return {
-    models: row!.providers.flatMap((provider) => row!.models.map((model) => ({ provider, model }))),
-    recorded: row!.recorded,
+    models: row.providers.flatMap((provider) => row.models.map((model) => ({ provider, model }))),
+    recorded: row.recorded,
   };
 }
 

@@ -268,7 +268,7 @@ function checkQuery(q: UsageQuery): { from: string; to: string } | null {
 
 function figuresOf(row: FigureRow): UsageFigures {
   // Groups without usages or tool calls have no row in those aggregates: zero.
-  const r = { ...ZERO_FIGURES, ...Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null && v !== undefined)), p50: row.p50, p95: row.p95, p99: row.p99 } as FigureRow;
+  const r = { ...ZERO_FIGURES, ...Object.fromEntries(Object.entries(row).filter(([, v]) => v !== null && v !== undefined)), p50: row.p50, p95: row.p95, p99: row.p99 };
   return {
     requests: r.requests,
     sessions: r.sessions,
@@ -313,7 +313,7 @@ function fillEmptyBuckets(groups: UsageGroup[], starts: string[], ends: string[]
   }
   const have = new Map(groups.map((g) => [`${keyOf(g)} ${g.bucketStart}`, g]));
   return [...combos.entries()].flatMap(([key, g]) =>
-    starts.map((start, n) => have.get(`${key} ${start}`) ?? { ...g, bucketStart: start, bucketEnd: ends[n]!, figures: figuresOf(ZERO_FIGURES) }));
+    starts.map((start, n) => have.get(`${key} ${start}`) ?? { ...g, bucketStart: start, bucketEnd: ends[n], figures: figuresOf(ZERO_FIGURES) }));
 }
 
 function emptyKey(): UsageGroup {
@@ -324,7 +324,7 @@ function emptyKey(): UsageGroup {
 function compareDecimal(a: string, b: string): number {
   const scale = (s: string) => {
     const [whole, frac = ''] = s.replace('-', '').split('.');
-    return (BigInt(whole! + frac.padEnd(6, '0')) * (s.startsWith('-') ? -1n : 1n));
+    return (BigInt(whole + frac.padEnd(6, '0')) * (s.startsWith('-') ? -1n : 1n));
   };
   const d = scale(a) - scale(b);
   return d < 0n ? -1 : d > 0n ? 1 : 0;
@@ -363,6 +363,6 @@ function order(groups: UsageGroup[], q: UsageQuery): UsageGroup[] {
   };
   const field = q.orderBy?.field ?? 'BUCKET';
   const sign = q.orderBy?.direction === 'DESC' ? -1 : 1;
-  const primary = field === 'BUCKET' ? () => 0 : (a: UsageGroup, b: UsageGroup) => SORT_KEYS[field]!(a.figures, b.figures);
+  const primary = field === 'BUCKET' ? () => 0 : (a: UsageGroup, b: UsageGroup) => SORT_KEYS[field](a.figures, b.figures);
   return [...groups].sort((a, b) => sign * primary(a, b) || (field === 'BUCKET' ? sign * byKey(a, b) : byKey(a, b)));
 }

@@ -1,11 +1,12 @@
 import { listClients, listModels } from '../../domain/catalog.ts';
+import { CATALOG_PAGE } from '../../limits.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 
-const MAX = 1000;
+const MAX = CATALOG_PAGE.max;
 
 function limitOf(first: number | null | undefined): number {
-  const n = first ?? MAX;
+  const n = first ?? CATALOG_PAGE.default;
   if (n < 0 || n > MAX) throw badInput(`"first" must be between 0 and ${MAX}.`, 'first');
   return n;
 }

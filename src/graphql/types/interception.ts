@@ -3,12 +3,14 @@ import { countInterceptions, listInterceptions, type InterceptionParent, type In
 import type { PageResult } from '../../domain/paging.ts';
 import { displayCredentialHint } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 import type { GraphQLContext } from '../context.ts';
+import { INTERCEPTION_PAGE } from '../../limits.ts';
+import { epochMillis } from '../../domain/values.ts';
 import { loaders } from '../loaders.ts';
 import {
   type ConnectionArgs,
   connection,
-  INTERCEPTION_PAGE,
   isTimeIdCursor,
   keysetArgs,
   once,
@@ -36,7 +38,8 @@ builder.node(InterceptionRef, {
   description: 'One LLM request proxied by AI Bridge, with what it cost and what the model did.',
   id: { resolve: (i) => i.id },
   // The same per-request loader as threadRoot/threadParent; null for absent or invisible rows.
-  loadMany: (ids, ctx) => Promise.all(ids.map((id) => loaders(ctx).interceptions.load(id.toLowerCase()))),
+  brandLoadedObjects: false,
+  loadMany: (ids, ctx) => branded(InterceptionRef, Promise.all(ids.map((id) => loaders(ctx).interceptions.load(id.toLowerCase())))),
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID', description: 'The interception id (REST `id`).' }),
     initiator: t.field({
@@ -56,13 +59,15 @@ builder.node(InterceptionRef, {
       type: 'SafeInt',
       nullable: true,
       description: 'endedAt − startedAt in whole milliseconds; null while in flight.',
-      resolve: (i) => (i.endedAt == null ? null : Math.round(epochMs(i.endedAt) - epochMs(i.startedAt))),
+      resolve: (i) => (i.endedAt == null ? null : Math.round(epochMillis(i.endedAt) - epochMillis(i.startedAt))),
     }),
     apiKeyId: t.exposeString('apiKeyId', { nullable: true, description: 'Coder API key used, if any.' }),
     credentialKind: t.expose('credentialKind', { type: CredentialKindEnum, description: 'Centralized key or BYOK.' }),
     credentialHint: t.string({
       description: 'Masked credential, e.g. `sk-a...efgh`; empty when unknown; `...` when the stored hint is not masked.',
-      resolve: (i) => displayCredentialHint(i.credentialHint),
+      // Unlike REST's thread hint (Coder writes `...` there), an empty hint stays empty: it
+      // reveals nothing, and tells a client the hint is unknown rather than unmasked.
+      resolve: (i) => (i.credentialHint === '' ? '' : displayCredentialHint(i.credentialHint)),
     }),
     sessionId: t.exposeString('sessionId', { description: 'Client session id, else thread root id, else own id.' }),
     threadRoot: t.field({
@@ -104,13 +109,6 @@ builder.node(InterceptionRef, {
     }),
   }),
 });
-
-/** PostgreSQL timestamp text → epoch milliseconds (sub-millisecond digits kept as a fraction). */
-function epochMs(pg: string): number {
-  const m = /\.(\d+)/.exec(pg);
-  const micros = m ? Number(m[1]!.padEnd(6, '0').slice(0, 6)) : 0;
-  return Date.parse(pg.replace(/\.\d+/, '').replace(' ', 'T').replace(/\+00$/, 'Z')) + micros / 1000;
-}
 
 export const InterceptionConnectionRef = builder.connectionObject({
   type: InterceptionRef,

@@ -2,7 +2,8 @@ import { GraphQLError } from 'graphql';
 import { deletePrice, isMissingTable, type PriceInput, priceProblem, setPrice } from '../../prices/overrides.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
-import { badInput } from '../errors.ts';
+import { badInput, noPriceStore } from '../errors.ts';
+import { isUuid } from '../../domain/ids.ts';
 
 /**
  * Admin price overrides: the gateway's own table, plain CRUD through Prisma's client and
@@ -14,8 +15,12 @@ const pgText = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.?0*Z$/,
 
 const price = (v: bigint | null) => (v === null ? null : Number(v));
 
-export const ModelPriceRef = builder.prismaObject('ModelPrice', {
+export const ModelPriceRef = builder.prismaNode('ModelPrice', {
   description: 'An admin price for a model from an instant on, overriding the package default (micro-USD per million tokens; null = unknown).',
+  id: { field: 'id' },
+  // Everyone signed in may read prices; an id that is no UUID names no row (rather than a Prisma error).
+  findUnique: (id) => ({ id: isUuid(id) ? id.toLowerCase() : '00000000-0000-0000-0000-000000000000' }),
+  nullable: true,
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID' }),
     provider: t.exposeString('provider', { description: 'Provider type as AI Bridge records it (`anthropic`, `openai`, `copilot`…).' }),
@@ -35,14 +40,8 @@ export const ModelPriceRef = builder.prismaObject('ModelPrice', {
   }),
 });
 
-const noStore = () =>
-  new GraphQLError('Price overrides need a state store: with READ_ONLY=1 set STATE_DATABASE_URL, or let them live in DATA_DIR.', {
-    extensions: { code: 'FAILED_PRECONDITION' },
-  });
-
 function requireStore(ctx: GraphQLContext) {
-  if (!ctx.prisma) throw noStore();
-  return ctx.prisma;
+  return ctx.prisma ?? noPriceStore();
 }
 
 /** A write into a database without the gateway's table (a Coder database) is the same mistake. */
@@ -50,7 +49,7 @@ async function inStore<T>(write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (err) {
-    if (isMissingTable(err)) throw noStore();
+    if (isMissingTable(err)) noPriceStore();
     throw err;
   }
 }

@@ -11,20 +11,20 @@ import {
 } from '../../domain/sessions.ts';
 import { listThreads } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
 import { loaders } from '../loaders.ts';
 import {
   type ConnectionArgs,
   connection,
-  isTimestampText,
-  isUuidText,
   keysetArgs,
   once,
   pageComplexity,
-  SESSION_PAGE,
-  THREAD_PAGE,
 } from '../pagination.ts';
+import { INTERCEPTION_PAGE, SESSION_PAGE, THREAD_PAGE } from '../../limits.ts';
+import { isUuidValue } from '../../domain/ids.ts';
+import { isTimestampText } from '../../domain/values.ts';
 import { InterceptionConnectionRef, interceptionConnection, InterceptionRef } from './interception.ts';
 import { InterceptionFilterInput, toFilter } from './interception-filter.ts';
 import { TokenUsageSummaryRef } from './token-usage-summary.ts';
@@ -40,7 +40,7 @@ const withScope = (includeInFlight: boolean) => (s: SessionRow | null | Error) =
 /** Global ids carry the group key: the initiator's UUID (fixed length) first, then the session id. */
 function parseSessionKey(id: string): SessionKey | null {
   const initiatorId = id.slice(0, 36);
-  return isUuidText(initiatorId) && id[36] === ':' ? { initiatorId: initiatorId.toLowerCase(), sessionId: id.slice(37) } : null;
+  return isUuidValue(initiatorId) && id[36] === ':' ? { initiatorId: initiatorId.toLowerCase(), sessionId: id.slice(37) } : null;
 }
 
 export const SessionRef = builder.objectRef<SessionNode>('Session');
@@ -49,9 +49,10 @@ builder.node(SessionRef, {
   description: "The interceptions sharing a session id and an initiator: one user's working session with an AI tool.",
   id: { resolve: (s) => `${s.initiatorId}:${s.sessionId}` },
   // Node lookups cover completed interceptions, as REST does; an invisible session is null.
+  brandLoadedObjects: false,
   loadMany: (ids, ctx) => {
     const sessions = loaders(ctx).sessions();
-    return Promise.all(ids.map(parseSessionKey).map(async (k) => (k ? withScope(false)(await sessions.load(k)) : null)));
+    return branded(SessionRef, Promise.all(ids.map(parseSessionKey).map(async (k) => (k ? withScope(false)(await sessions.load(k)) : null))));
   },
   fields: (t) => ({
     sessionId: t.exposeString('sessionId', { description: 'The session id (REST `id`): client session id, thread root id or interception id.' }),
@@ -87,7 +88,7 @@ builder.node(SessionRef, {
       {
         type: InterceptionRef,
         description: "The session's interceptions, newest first.",
-        complexity: pageComplexity(SESSION_PAGE),
+        complexity: pageComplexity(INTERCEPTION_PAGE),
         resolve: (s, args, ctx) =>
           interceptionConnection(ctx, { sessionId: s.sessionId, initiatorId: s.initiatorId, includeInFlight: s.includeInFlight }, args, {
             initiatorId: s.initiatorId,
@@ -100,7 +101,7 @@ builder.node(SessionRef, {
 });
 
 async function threadConnection(ctx: GraphQLContext, s: SessionNode, args: ConnectionArgs) {
-  const page = keysetArgs(args, THREAD_PAGE, isUuidText);
+  const page = keysetArgs(args, THREAD_PAGE, isUuidValue);
   const scope = { includeInFlight: s.includeInFlight };
   let result;
   if (page.after || page.before) {
@@ -120,7 +121,7 @@ async function threadConnection(ctx: GraphQLContext, s: SessionNode, args: Conne
 
 function isSessionCursor(v: unknown): v is SessionCursor {
   const c = v as SessionCursor;
-  return typeof v === 'object' && v !== null && isTimestampText(c.lastActiveAt) && typeof c.sessionId === 'string' && isUuidText(c.initiatorId);
+  return typeof v === 'object' && v !== null && isTimestampText(c.lastActiveAt) && typeof c.sessionId === 'string' && isUuidValue(c.initiatorId);
 }
 
 export const SessionConnectionRef = builder.connectionObject({

@@ -1,6 +1,7 @@
 import { displayCredentialHint, type ThreadRow } from '../../domain/threads.ts';
 import { earliestTimestamp, latestTimestamp } from '../../domain/values.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 import { loaders } from '../loaders.ts';
 import { AgenticActionRef } from './agentic-action.ts';
 import { CredentialKindEnum, InterceptionRef } from './interception.ts';
@@ -15,8 +16,12 @@ builder.node(ThreadRef, {
   description: 'An agentic loop: a root interception and the follow-up requests answering its tool calls.',
   id: { resolve: (th) => th.id },
   // Node lookups cover completed interceptions, as REST does.
-  loadMany: async (ids, ctx) =>
-    (await loaders(ctx).threads().loadMany(ids)).map((th) => (th && !(th instanceof Error) ? { ...th, includeInFlight: false } : null)),
+  brandLoadedObjects: false,
+  loadMany: (ids, ctx) =>
+    branded(
+      ThreadRef,
+      loaders(ctx).threads().loadMany(ids).then((rows) => rows.map((th) => (th && !(th instanceof Error) ? { ...th, includeInFlight: false } : null))),
+    ),
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID', description: 'Id of the root interception (REST `id`).' }),
     sessionId: t.exposeString('sessionId', { description: 'The session the thread belongs to.' }),

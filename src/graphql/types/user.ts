@@ -1,6 +1,7 @@
 import type { Viewer } from '../../auth/viewer.ts';
 import { usersVisibleTo, type UserRow } from '../../domain/users.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 
 export const UserRef = builder.objectRef<UserRow>('User');
 
@@ -8,7 +9,8 @@ builder.node(UserRef, {
   description: 'A Coder user: the initiator of interceptions.',
   id: { resolve: (u) => u.id },
   // A member may look up only themselves; owners and auditors anyone (soft-deleted included).
-  loadMany: (ids, { db, viewer }) => usersVisibleTo(db, viewer, ids),
+  brandLoadedObjects: false,
+  loadMany: (ids, { db, viewer }) => branded(UserRef, usersVisibleTo(db, viewer, ids)),
   fields: (t) => ({
     uuid: t.expose('id', { type: 'UUID', description: "The user's UUID in Coder." }),
     username: t.exposeString('username', { description: 'Login name.' }),
