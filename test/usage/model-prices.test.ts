@@ -63,6 +63,20 @@ describeEachDb(
       expect((await gql(app(), 'query($id: ID!) { node(id: $id) { id } }', { id }, users.alice.token)).body).toEqual({ data: { node: null } });
     });
 
+    it('refuses malformed page arguments with BAD_USER_INPUT, and pages by cursor', async () => {
+      for (const args of ['first: -1', 'first: 1001', 'first: 1, last: 1', 'after: "x", before: "y"', 'first: 1, before: "eHh4"', 'after: "garbage"',
+        `after: "${Buffer.from('GPC:S:not-a-uuid').toString('base64')}"`]) {
+        const res = await gql(app(), `{ modelPrices(${args}) { edges { cursor } } }`, undefined, users.alice.token);
+        expect(res.body.errors?.[0].extensions.code, args).toBe('BAD_USER_INPUT');
+      }
+      for (const model of ['page-a', 'page-b']) await gql(app(), SET, { input: { ...INPUT, model } }, users.root.token);
+      const first = await gql(app(), '{ modelPrices(first: 1) { edges { cursor node { model } } pageInfo { hasNextPage endCursor } } }', undefined, users.alice.token);
+      expect(first.body.data.modelPrices.edges[0].node.model).toBe('page-a');
+      const next = await gql(app(), 'query($after: String!) { modelPrices(first: 1, after: $after) { edges { node { model } } } }', { after: first.body.data.modelPrices.pageInfo.endCursor }, users.alice.token);
+      expect(next.body.data.modelPrices.edges[0].node.model).toBe('page-b');
+      await ctx().db.exec(`DELETE FROM gateway_model_prices WHERE model LIKE 'page-%'`);
+    });
+
     it('refuses negative and absurd prices and empty names with BAD_USER_INPUT', async () => {
       for (const input of [{ ...INPUT, inputPrice: -1 }, { ...INPUT, outputPrice: 2 ** 52 }, { ...INPUT, model: ' ' }]) {
         const res = await gql(app(), SET, { input }, users.root.token);

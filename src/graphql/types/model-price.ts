@@ -1,4 +1,7 @@
+import { parsePrismaCursor } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
+import { MODEL_PRICE_PAGE } from '../../limits.ts';
+import { pageComplexity, type ConnectionArgs } from '../pagination.ts';
 import { deletePrice, isMissingTable, type PriceInput, priceProblem, setPrice } from '../../prices/overrides.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -60,6 +63,34 @@ function requireOwner(ctx: GraphQLContext) {
   }
 }
 
+/**
+ * Relay arguments as plugin-prisma's cursor pagination takes them, or BAD_USER_INPUT: sizes within
+ * the page limit, no before with after (nor before with first, after with last), and cursors that
+ * name a price's UUID (a malformed one would reach the database as an invalid UUID).
+ */
+function checkedPageArgs(args: ConnectionArgs): number {
+  for (const name of ['first', 'last'] as const) {
+    const v = args[name];
+    if (v != null && (v < 0 || v > MODEL_PRICE_PAGE.max)) throw badInput(`"${name}" must be between 0 and ${MODEL_PRICE_PAGE.max}.`, name);
+  }
+  if (args.first != null && args.last != null) throw badInput('Pass either "first" or "last", not both.', 'last');
+  if (args.before && args.after) throw badInput('Pass either "after" or "before", not both.', 'before');
+  if (args.before && args.first != null) throw badInput('"before" pages backwards: use it with "last".', 'before');
+  if (args.after && args.last != null) throw badInput('"after" pages forwards: use it with "first".', 'after');
+  for (const name of ['after', 'before'] as const) {
+    const cursor = args[name];
+    if (!cursor) continue;
+    let id: unknown;
+    try {
+      id = parsePrismaCursor(cursor);
+    } catch {
+      id = undefined;
+    }
+    if (typeof id !== 'string' || !isUuid(id)) throw badInput(`Invalid pagination cursor in "${name}".`, name);
+  }
+  return MODEL_PRICE_PAGE.max;
+}
+
 /** Reads: without a store, or over a database without the table, there are no overrides. */
 async function orNone<T>(ctx: GraphQLContext, none: T, read: (prisma: NonNullable<GraphQLContext['prisma']>) => Promise<T>): Promise<T> {
   if (!ctx.prisma) return none;
@@ -80,8 +111,10 @@ builder.queryFields((t) => ({
       provider: t.arg.string({ required: false }),
       model: t.arg.string({ required: false }),
     },
-    defaultSize: 100,
-    maxSize: 1000,
+    defaultSize: MODEL_PRICE_PAGE.default,
+    // Runs before plugin-prisma reads the arguments: its own refusals are internal errors.
+    maxSize: (args) => checkedPageArgs(args),
+    complexity: pageComplexity(MODEL_PRICE_PAGE),
     totalCount: (_parent, args, ctx) =>
       orNone(ctx, 0, (prisma) => prisma.modelPrice.count({ where: { provider: args.provider ?? undefined, model: args.model ?? undefined } })),
     resolve: (query, _root, args, ctx) =>
