@@ -115,6 +115,9 @@ export function routeReads(primary: Db, replicas: readonly Replica[], { minBacko
       await Promise.all([primary.close(), ...members.map((m) => m.db.close())]);
     },
   };
+  // The gateway's own tables (price overrides) are written through Prisma, which reaches a
+  // PostgreSQL Db through its `pool` (src/prices/prisma.ts): the primary's, so they go there.
+  if ('pool' in primary) Object.defineProperty(db, 'pool', { value: primary.pool });
   // Tests count a request's statements through `onStatement`, wherever they were sent.
   Object.defineProperty(db, 'onStatement', {
     get: () => primary.onStatement,
