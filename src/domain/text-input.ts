@@ -20,9 +20,9 @@ function hasNul(v: unknown): boolean {
 }
 
 /**
- * A Queryable over `db` (and its snapshots and shared reads) that refuses (InvalidTextError) any statement whose parameters contain
- * NUL before sending it; everything it sends goes through `db.query`, so `db.onStatement` still
- * sees every statement.
+ * A Queryable over `db` (its snapshots and shared reads too) that refuses (InvalidTextError) any
+ * statement whose parameters contain NUL before sending it; everything it sends goes through
+ * `db`, so `db.onStatement` still sees every statement.
  */
 export function rejectingNulText(db: Queryable): Queryable {
   const checked = <T,>(statement: Statement, send: (s: Statement) => Promise<T[]>): Promise<T[]> =>
