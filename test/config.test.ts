@@ -15,6 +15,9 @@ const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
   GRAPHIQL: { value: 'false', sets: { graphiql: false } },
   INTROSPECTION: { value: 'off', sets: { introspection: false } },
   DB_POOL_SIZE: { value: '25', sets: { poolSize: 25 } },
+  LOG_LEVEL: { value: 'debug', sets: { logLevel: 'debug' } },
+  METRICS_TOKEN: { value: 'scrape-secret-0123456789', sets: { metricsToken: 'scrape-secret-0123456789' } },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { value: 'http://collector:4318', sets: { otelEndpoint: 'http://collector:4318' } },
 };
 
 it('has an example for every variable the config reads', () => {
