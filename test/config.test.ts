@@ -57,3 +57,16 @@ it('lists every problem in one error', () => {
 it('refuses READ_ONLY without a database to read', () => {
   expect(() => loadConfig({ READ_ONLY: 'true' })).toThrow(/READ_ONLY: needs DATABASE_URL/);
 });
+
+it('refuses an unknown LOG_LEVEL, a guessable METRICS_TOKEN and an OTLP endpoint that is not HTTP', () => {
+  let error: unknown;
+  try {
+    loadConfig({ LOG_LEVEL: 'verbose', METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' });
+  } catch (e) {
+    error = e;
+  }
+  const problems = (error as ConfigError).problems.join('\n');
+  expect(problems).toMatch(/LOG_LEVEL/);
+  expect(problems).toMatch(/METRICS_TOKEN: must be at least 16 characters/);
+  expect(problems).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT: must be an http/);
+});

@@ -105,7 +105,11 @@ export function useObservability({ log, metrics, tracing }: ObservabilityOptions
         ...(operation?.name ? { 'graphql.operation.name': operation.name.value } : {}),
       });
       if (scope.facts.costRequested) {
-        scope.facts.complexity = complexityOf(args.document, args.operationName, args.schema, args.contextValue as object, { ...args.variableValues });
+        try {
+          scope.facts.complexity = complexityOf(args.document, args.operationName, args.schema, args.contextValue as object, { ...args.variableValues });
+        } catch {
+          // Variables the operation rejects: execution answers that error itself; nothing ran to rate.
+        }
       }
     },
     onResultProcess(payload) {
