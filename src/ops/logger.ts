@@ -26,7 +26,7 @@ export function createLogger(level: LogLevel, destination: DestinationStream): L
 export async function createStderrLogger(level: LogLevel): Promise<Logger> {
   if (process.stderr.isTTY) {
     const pretty = await import('pino-pretty').then((m) => m.default, () => undefined);
-    if (pretty) return pino(options(level), pretty({ destination: 2, sync: true }));
+    if (pretty) return pino(options(level), pretty({ destination: 2, sync: true, singleLine: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss.l' }));
   }
   return pino(options(level), pino.destination({ fd: 2, sync: true }));
 }
