@@ -90,3 +90,35 @@ describeEachDb(
     await addPrompt(db, { interceptionId: interception, prompt: PROMPT, createdAt: '2026-03-01T10:00:01Z' });
   },
 );
+
+let victim: { id: string; token: string };
+
+describeEachDb(
+  'structured logs of unexpected errors',
+  (ctx) => {
+    it('logs a failure the gateway did not expect once, at error, with the request id and without secrets', async () => {
+      // A real fault: the table the catalog reads is gone, so its statement fails in the database.
+      await ctx().db.exec('DROP TABLE aibridge_interceptions CASCADE');
+      const { log, records, lines } = collectingLogger('info');
+      const app = createApp({ db: ctx().db, log });
+      const rest = await call(app, '/api/v2/aibridge/models', { token: victim.token, headers: { 'x-request-id': 'fault-rest-1' } });
+      const graphql = await call(app, '/graphql', {
+        method: 'POST',
+        token: victim.token,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'fault-gql-1' },
+        body: JSON.stringify({ query: 'query Models { interceptions(first: 1) { edges { node { model } } } }' }),
+      });
+      expect(rest.status).toBe(500);
+      expect(graphql.body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+
+      const errors = records().filter((r) => r.level === 50);
+      expect(errors.map((r) => r.reqId).sort()).toEqual(['fault-gql-1', 'fault-rest-1']);
+      for (const e of errors) expect((e.err as { message: string }).message).toMatch(/aibridge_interceptions/);
+      expect(records().find((r) => r.reqId === 'fault-rest-1' && r.msg === 'request')).toMatchObject({ status: 500, route: '/api/v2/aibridge/models' });
+      expect(lines.join('\n')).not.toContain(victim.token);
+    });
+  },
+  async ({ db }) => {
+    victim = await addUser(db, { username: 'fault-owner', role: 'owner' });
+  },
+);
