@@ -14,6 +14,10 @@ export interface ObservabilityOptions {
   tracing?: Tracing;
 }
 
+// Any other method is one label value: a client cannot add series by inventing methods.
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const methodLabel = (method: string) => (METHODS.has(method) ? method : 'OTHER');
+
 // Probes and scrapes arrive every few seconds; their access lines are debug, not info.
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -33,12 +37,12 @@ export function useObservability({ log, metrics, tracing }: ObservabilityOptions
     const { facts } = scope;
     const seconds = (performance.now() - started) / 1000;
     const status = failed === undefined ? (facts.status ?? 500) : 500;
-    metrics.http(request.method, facts.route, status, seconds);
+    metrics.http(methodLabel(request.method), facts.route, status, seconds);
     scope.span?.setAttributes({ 'http.response.status_code': status });
     if (status >= 500) scope.span?.fail(failed);
     scope.span?.end();
     const line = {
-      method: request.method,
+      method: methodLabel(request.method),
       route: facts.route,
       status,
       durationMs: Math.round(seconds * 1e6) / 1000,
@@ -57,7 +61,8 @@ export function useObservability({ log, metrics, tracing }: ObservabilityOptions
         const route = routeTemplate(new URL(request.url).pathname);
         const id = requestIdFrom(request.headers);
         const facts: RequestFacts = { route, statements: 0, dbMs: 0, costRequested: request.headers.get(COST_HEADER) === '1' };
-        const span = tracing?.startSpan(`${request.method} ${route}`, 'server', { 'http.request.method': request.method, 'http.route': route, 'http.request.id': id }, request.headers);
+        const method = methodLabel(request.method);
+        const span = tracing?.startSpan(`${method} ${route}`, 'server', { 'http.request.method': method, 'http.route': route, 'http.request.id': id }, request.headers);
         const scope: RequestScope = { id, log: log.child({ reqId: id }), facts, span };
         const started = performance.now();
         try {

@@ -21,6 +21,7 @@ describeEachDb(
       await call(app, `/api/v2/aibridge/sessions/${interception}`, { token: owner.token });
       await call(app, `/api/v2/aibridge/sessions/${interception}`, { token: owner.token });
       await call(app, '/api/v2/aibridge/interceptions', { token: 'bad-token' });
+      await call(app, '/nowhere/123', { method: 'PROPFIND' });
       const statuses = [
         await gql(app, 'query Mine { viewer { username } }', undefined, owner.token),
         await gql(app, 'query Mine { viewer { username } }', undefined, 'bad-token'),
@@ -37,6 +38,9 @@ describeEachDb(
       expect(delta('aibridge_http_requests_total', { method: 'POST', route: '/graphql', status: '401' })).toBe(1);
       expect(await histogramCount(metrics.registry, 'aibridge_http_request_duration_seconds', { method: 'GET', route: '/api/v2/aibridge/sessions/{id}' })).toBe(2);
       expect(after.text).not.toContain(interception);
+      // Unknown paths and methods share one label value each.
+      expect(delta('aibridge_http_requests_total', { method: 'OTHER', route: 'unmatched', status: '404' })).toBe(1);
+      expect(after.text).not.toMatch(/PROPFIND|nowhere/);
       expect(delta('aibridge_graphql_operations_total', { operation: 'Mine', outcome: 'success' })).toBe(1);
       expect(delta('aibridge_graphql_operations_total', { operation: 'Mine', outcome: 'error' })).toBe(1);
       expect(delta('aibridge_graphql_operations_total', { operation: 'Broken', outcome: 'error' })).toBe(1);
