@@ -8,6 +8,8 @@ import { DatabaseUnavailableError } from './db/db.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
+import type { PrismaClient } from './generated/prisma/client.ts';
+import { prismaOver } from './prices/prisma.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
@@ -31,6 +33,11 @@ export interface AppDeps {
   introspection?: boolean;
   /** Headers GraphiQL starts with (the embedded demo pre-fills the owner's token). */
   graphiqlHeaders?: Record<string, string>;
+  /**
+   * Where the gateway's own data (price overrides) lives: by default the same database as `db`;
+   * null for none (read-only over a Coder database without a state store).
+   */
+  prisma?: PrismaClient | null;
   /** Told each GraphQL document the first time it runs compiled (see ./graphql/execution.ts). */
   onCompile?: (document: DocumentNode) => void;
   /** Access lines and errors (default: none). */
@@ -52,6 +59,7 @@ export function createApp(deps: AppDeps): App {
   // Every statement of a request goes through this guard (see ./domain/text-input.ts), then is
   // timed; a refused statement is never sent, so it is not counted.
   const db = rejectingNulText(instrumentedDb(deps.db, metrics, deps.tracing));
+  const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -83,7 +91,7 @@ export function createApp(deps: AppDeps): App {
     async context({ request }) {
       try {
         const viewer = await authenticateRequest(db, request);
-        return { db, viewer };
+        return { db, viewer, prisma };
       } catch (err) {
         if (err instanceof AuthError) {
           throw new GraphQLError(err.message, { extensions: { code: 'UNAUTHENTICATED', detail: err.detail, http: { status: 401 } } });

@@ -25,3 +25,6 @@ export const SESSION_PAGE: PageSize = { default: 50, max: 1000 };
 
 /** GraphQL `models` and `clients`: every distinct value up to the maximum. */
 export const CATALOG_PAGE: PageSize = { default: 1000, max: 1000 };
+
+/** Admin price overrides (Query.modelPrices): a handful per model, a page holds a deployment's. */
+export const MODEL_PRICE_PAGE: PageSize = { default: 100, max: 1000 };

@@ -5,6 +5,7 @@ import { openDatabase } from '../db/open.ts';
 import { createStderrLogger } from '../ops/logger.ts';
 import { createMetrics, type PoolStats } from '../ops/metrics.ts';
 import { startTracing } from '../ops/tracing.ts';
+import { openPriceStore } from '../prices/state-store.ts';
 import { defineCommand, err } from './command.ts';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -28,8 +29,12 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     const log = await createStderrLogger(config.logLevel);
     const tracing = await startTracing(config.otelEndpoint);
     const { db, mode, demoToken } = await openDatabase(config, { seedDemo: true, log: err });
+    // The price overrides: the same database in own modes; with READ_ONLY=1 a store of their own
+    // (STATE_DATABASE_URL or DATA_DIR/state), so Coder's database is never written.
+    const store = await openPriceStore(config, db);
     const app = createApp({
       db,
+      prisma: store.prisma,
       log,
       metrics: createMetrics({ processMetrics: true, pool: poolOf(db) }),
       metricsToken: config.metricsToken,
@@ -53,7 +58,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       stopping = true;
       log.info({ signal }, 'draining requests');
       server.close(() => {
-        Promise.all([db.close(), tracing?.shutdown()]).then(
+        Promise.all([store.close().then(() => db.close()), tracing?.shutdown()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

@@ -1,7 +1,13 @@
 import type { Queryable } from '../db/db.ts';
 import type { Viewer } from '../auth/viewer.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface GraphQLContext {
   db: Queryable;
   viewer: Viewer;
+  /**
+   * The gateway's own store (price overrides), through Prisma; null when there is none (read-only
+   * mode without a state database): prices then come from the package alone.
+   */
+  prisma: PrismaClient | null;
 }

@@ -13,5 +13,11 @@ import './types/agentic-action.ts';
 import './types/thread.ts';
 import './types/session.ts';
 import './types/catalog.ts';
+import './types/cost.ts';
+import './types/usage-figures.ts';
+import './types/usage-group.ts';
+import './types/usage.ts';
+import './types/model-price.ts';
+import './types/entity-costs.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -23,6 +23,7 @@ const PATHS: Record<string, string> = {
   // The newest session is the large one (below), so sessions(first: 1) reaches it.
   'Session.interceptions': '{ sessions(first: 1) { edges { node { c: interceptions ARGS { ...page } } } } }',
   'Session.threads': '{ sessions(first: 1) { edges { node { c: threads ARGS { ...page } } } } }',
+  'Query.modelPrices': '{ c: modelPrices ARGS { ...page } }',
 };
 
 function connectionFields(): [string, GraphQLField<unknown, unknown>][] {
@@ -89,6 +90,9 @@ describeEachDb(
       const startedAt = new Date(Date.UTC(2026, 5, 2, 0, 0, n)).toISOString();
       await addInterception(db, { initiatorId: owner.id, clientSessionId: 'large', startedAt });
     }
+    // 101 price overrides, more than the modelPrices default (100).
+    await db.exec(`INSERT INTO gateway_model_prices (provider, model, effective_from, input_price)
+      SELECT 'openai', 'model-' || n, '2026-01-01', n FROM generate_series(1, 101) n`);
     // 50 older sessions of one interception: 51 sessions in all, more than the sessions default (50).
     for (let n = 0; n < 50; n++) {
       const startedAt = new Date(Date.UTC(2026, 5, 1, 0, 0, n)).toISOString();
