@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './ops/logger.ts';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -22,6 +23,14 @@ const EnvShape = z.object({
   GRAPHIQL: flag.default(true),
   INTROSPECTION: flag.default(true),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // A guessable token would protect nothing.
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+    .optional(),
 });
 
 const EnvSchema = EnvShape.superRefine((env, ctx) => {
@@ -44,6 +53,10 @@ export interface Config {
   graphiql: boolean;
   introspection: boolean;
   poolSize: number;
+  logLevel: LogLevel;
+  metricsToken?: string;
+  /** Tracing is on (and the OpenTelemetry SDK loaded) only when this is set. */
+  otelEndpoint?: string;
 }
 
 export class ConfigError extends Error {
@@ -71,5 +84,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graphiql: e.GRAPHIQL,
     introspection: e.INTROSPECTION,
     poolSize: e.DB_POOL_SIZE,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+    otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }
