@@ -2,6 +2,7 @@ import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspect
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, type DocumentNode } from 'graphql';
+import { pino, type Logger } from 'pino';
 import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
 import { createSharedReads, sharingReads } from './db/shared-reads.ts';
@@ -14,8 +15,14 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
 import { documentLimitPlugins } from './graphql/limits.ts';
+import { instrumentedDb } from './ops/instrumented-db.ts';
+import { createMetrics, type Metrics } from './ops/metrics.ts';
+import { yogaLogger } from './ops/yoga-logger.ts';
+import type { Tracing } from './ops/tracing.ts';
 import { useBodyLimit, MAX_BODY_BYTES } from './plugins/use-body-limit.ts';
 import { useJsonErrorBodies } from './plugins/use-json-error-bodies.ts';
+import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.ts';
+import { useObservability } from './plugins/use-observability.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useRoutes } from './plugins/use-routes.ts';
 import { authenticateRequest } from './rest/router.ts';
@@ -36,20 +43,33 @@ export interface AppDeps {
   onCompile?: (document: DocumentNode) => void;
   /** COUNT_CACHE_TTL_MS: how old a shared count may be (0, the default: counts in flight only). */
   countCacheTtlMs?: number;
+  /** Access lines and errors (default: none). */
+  log?: Logger;
+  /** Served at /metrics (default: a registry of this app's own, without process metrics). */
+  metrics?: Metrics;
+  /** Bearer token /metrics requires (METRICS_TOKEN); open when absent. */
+  metricsToken?: string;
+  /** Spans for requests, operations and statements; absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: Tracing;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** Builds the whole HTTP handler; does no I/O until a request arrives. */
 export function createApp(deps: AppDeps): App {
-  // Every statement of a request goes through this guard (see ./domain/text-input.ts); counts
-  // are shared between the app's concurrent requests (see ./db/shared-reads.ts).
-  const db = rejectingNulText(sharingReads(deps.db, createSharedReads({ ttlMs: deps.countCacheTtlMs })));
+  const log = deps.log ?? pino({ level: 'silent' });
+  const metrics = deps.metrics ?? createMetrics();
+  // Every statement of a request goes through this guard (see ./domain/text-input.ts), then is
+  // timed; a refused statement is never sent, so it is not counted. Counts are shared between
+  // the app's concurrent requests (see ./db/shared-reads.ts): a joined count is not sent, so it
+  // is not counted either.
+  const db = rejectingNulText(sharingReads(instrumentedDb(deps.db, metrics, deps.tracing), createSharedReads({ ttlMs: deps.countCacheTtlMs })));
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    logging: yogaLogger(log),
     // The self-contained GraphiQL page: Yoga's default loads its scripts from a CDN, which
     // air-gapped deployments (and a strict Content-Security-Policy) cannot reach.
     renderGraphiQL,
@@ -62,12 +82,16 @@ export function createApp(deps: AppDeps): App {
     },
     plugins: [
       useBodyLimit(MAX_BODY_BYTES),
+      useMetricsEndpoint(metrics.registry, deps.metricsToken),
       useJsonErrorBodies('/graphql'),
       useRoutes(db),
       useReadiness(db, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(deps.onCompile),
+      // Last, so its response hook sees the response the others may have replaced; its
+      // instrumentation wraps the whole request wherever it is listed.
+      useObservability({ log, metrics, tracing: deps.tracing }),
     ],
     async context({ request }) {
       try {

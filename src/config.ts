@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOG_LEVELS, type LogLevel } from './ops/logger.ts';
 
 const flag = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
@@ -28,6 +29,14 @@ const EnvShape = z.object({
     .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')))
     .default([]),
   COUNT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  // A guessable token would protect nothing.
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+    .optional(),
 });
 
 const EnvSchema = EnvShape.superRefine((env, ctx) => {
@@ -57,6 +66,10 @@ export interface Config {
   replicaUrls: string[];
   /** How old a shared count may be, in ms; 0: only counts in flight are shared. */
   countCacheTtlMs: number;
+  logLevel: LogLevel;
+  metricsToken?: string;
+  /** Tracing is on (and the OpenTelemetry SDK loaded) only when this is set. */
+  otelEndpoint?: string;
 }
 
 export class ConfigError extends Error {
@@ -86,5 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: e.DB_POOL_SIZE,
     replicaUrls: e.DATABASE_REPLICA_URLS,
     countCacheTtlMs: e.COUNT_CACHE_TTL_MS,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+    otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
 }

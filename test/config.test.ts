@@ -18,6 +18,9 @@ const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
   DB_POOL_SIZE: { value: '25', sets: { poolSize: 25 } },
   DATABASE_REPLICA_URLS: { value: 'postgres://r1@h/db, postgres://r2@h/db', sets: { replicaUrls: ['postgres://r1@h/db', 'postgres://r2@h/db'] } },
   COUNT_CACHE_TTL_MS: { value: '2000', sets: { countCacheTtlMs: 2000 } },
+  LOG_LEVEL: { value: 'debug', sets: { logLevel: 'debug' } },
+  METRICS_TOKEN: { value: 'scrape-secret-0123456789', sets: { metricsToken: 'scrape-secret-0123456789' } },
+  OTEL_EXPORTER_OTLP_ENDPOINT: { value: 'http://collector:4318', sets: { otelEndpoint: 'http://collector:4318' } },
 };
 
 it('has an example for every variable the config reads', () => {
@@ -61,4 +64,17 @@ it('refuses a replica URL that is not PostgreSQL, and replicas without a primary
 
 it('refuses READ_ONLY without a database to read', () => {
   expect(() => loadConfig({ READ_ONLY: 'true' })).toThrow(/READ_ONLY: needs DATABASE_URL/);
+});
+
+it('refuses an unknown LOG_LEVEL, a guessable METRICS_TOKEN and an OTLP endpoint that is not HTTP', () => {
+  let error: unknown;
+  try {
+    loadConfig({ LOG_LEVEL: 'verbose', METRICS_TOKEN: 'short', OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' });
+  } catch (e) {
+    error = e;
+  }
+  const problems = (error as ConfigError).problems.join('\n');
+  expect(problems).toMatch(/LOG_LEVEL/);
+  expect(problems).toMatch(/METRICS_TOKEN: must be at least 16 characters/);
+  expect(problems).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT: must be an http/);
 });

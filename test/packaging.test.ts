@@ -71,12 +71,13 @@ describe('production install (npm ci --omit=dev --omit=optional)', () => {
       const priced = await fetch(server.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'Coder-Session-Token': server.token! },
-        body: JSON.stringify({ query: '{ usage { totals { cost { total source } } } modelPrices { totalCount } }' }),
+        body: JSON.stringify({ query: '{ usage { totals { cost { total source } } } modelPrices { edges { node { model } } } }' }),
       });
-      const body = (await priced.json()) as { data: { usage: { totals: { cost: { total: string; source: string } } }; modelPrices: { totalCount: number } } };
+      const body = (await priced.json()) as { data: { usage: { totals: { cost: { total: string; source: string } } }; modelPrices: { edges: { node: { model: string } }[] } } };
       expect(body.data.usage.totals.cost.source).toBe('PRICE_BOOK');
       expect(Number(body.data.usage.totals.cost.total)).toBeGreaterThan(0);
-      expect(body.data.modelPrices.totalCount).toBe(0);
+      // The demo's one override: gpt-5's price change in the middle of its range.
+      expect(body.data.modelPrices.edges).toEqual([{ node: { model: 'gpt-5' } }]);
     } finally {
       expect(await server.stop(), server.log()).toBe(0);
     }

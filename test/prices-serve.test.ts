@@ -44,7 +44,8 @@ describe('prices from the command line and serve', () => {
     } finally {
       await server.stop();
     }
-  });
+    // Three CLI runs and a server, each opening PGlite: tens of seconds on a busy machine.
+  }, 180_000);
 
   it('lists prices among the commands and describes itself', async () => {
     const general = await runCli(['--help'], {});
@@ -80,6 +81,6 @@ describe('prices from the command line and serve', () => {
       } finally {
         await state.close();
       }
-    });
+    }, 120_000);
   });
 });

@@ -2,10 +2,19 @@ import { createServer } from 'node:http';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
+import { createStderrLogger } from '../ops/logger.ts';
+import { createMetrics, type PoolStats } from '../ops/metrics.ts';
+import { startTracing } from '../ops/tracing.ts';
 import { openPriceStore } from '../prices/state-store.ts';
 import { defineCommand, err } from './command.ts';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** The pg.Pool a PostgreSQL Db carries (src/db/postgres.ts); PGlite has none. */
+function poolOf(db: object): PoolStats | undefined {
+  const pool = (db as { pool?: Partial<PoolStats> }).pool;
+  return pool && typeof pool.totalCount === 'number' ? (pool as PoolStats) : undefined;
+}
 
 export const serveCommand = defineCommand({
   words: ['serve'],
@@ -17,6 +26,8 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
   async run() {
     const config = loadConfig();
     const started = Date.now();
+    const log = await createStderrLogger(config.logLevel);
+    const tracing = await startTracing(config.otelEndpoint);
     const { db, mode, demoToken } = await openDatabase(config, { seedDemo: true, replicas: true, log: err });
     // The price overrides: the same database in own modes; with READ_ONLY=1 a store of their own
     // (STATE_DATABASE_URL or DATA_DIR/state), so Coder's database is never written.
@@ -24,6 +35,10 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     const app = createApp({
       db,
       prisma: store.prisma,
+      log,
+      metrics: createMetrics({ processMetrics: true, pool: poolOf(db) }),
+      metricsToken: config.metricsToken,
+      tracing,
       graphiql: config.graphiql,
       introspection: config.introspection,
       countCacheTtlMs: config.countCacheTtlMs,
@@ -42,9 +57,9 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      err(`${signal}: draining requests`);
+      log.info({ signal }, 'draining requests');
       server.close(() => {
-        store.close().then(() => db.close()).then(
+        Promise.all([store.close().then(() => db.close()), tracing?.shutdown()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

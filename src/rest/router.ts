@@ -2,6 +2,7 @@ import type { Queryable } from '../db/db.ts';
 import { DatabaseUnavailableError } from '../db/db.ts';
 import { AuthError, authenticate, tokenFromRequest, type Viewer } from '../auth/viewer.ts';
 import { InvalidTextError } from '../domain/text-input.ts';
+import { currentScope, noteUser } from '../ops/request-scope.ts';
 import { errorResponse, HttpError } from './respond.ts';
 
 export interface RestContext {
@@ -16,6 +17,8 @@ export type RestHandler = (ctx: RestContext) => Promise<Response>;
 
 export interface Route {
   pattern: RegExp;
+  /** The path with `{id}` for its parameters: the route's name in metrics, logs and traces. */
+  template: string;
   handler: RestHandler;
 }
 
@@ -31,7 +34,9 @@ export function isRestPath(pathname: string): boolean {
  */
 export async function authenticateRequest(db: Queryable, request: Request): Promise<Viewer> {
   try {
-    return await authenticate(db, tokenFromRequest(request));
+    const viewer = await authenticate(db, tokenFromRequest(request));
+    noteUser(viewer.id);
+    return viewer;
   } catch (err) {
     if (err instanceof InvalidTextError) throw new AuthError('Invalid API key format: unexpected characters.');
     throw err;
@@ -58,7 +63,7 @@ export async function handleRest(request: Request, db: Queryable, routes: Route[
     }
     if (err instanceof URIError) return errorResponse(400, { message: 'Invalid path encoding.' });
     if (err instanceof InvalidTextError) return errorResponse(400, { message: 'Invalid input.', detail: err.message });
-    console.error('rest: unexpected error', err);
+    currentScope()?.log.error({ err }, 'rest: unexpected error');
     return errorResponse(500, { message: 'An internal error occurred.' });
   }
 }

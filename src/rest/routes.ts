@@ -9,11 +9,11 @@ import { getSessions } from './sessions.ts';
  * REST prefixes answers 404 JSON (src/rest/router.ts).
  */
 export const routes: Route[] = [
-  { pattern: /^\/api\/v2\/aibridge\/interceptions$/, handler: getInterceptions },
+  { pattern: /^\/api\/v2\/aibridge\/interceptions$/, template: '/api/v2/aibridge/interceptions', handler: getInterceptions },
   // Legacy alias kept for scripts written against the experimental API.
-  { pattern: /^\/api\/experimental\/aibridge\/interceptions$/, handler: getInterceptions },
-  { pattern: /^\/api\/v2\/aibridge\/sessions$/, handler: getSessions },
-  { pattern: /^\/api\/v2\/aibridge\/sessions\/([^/]+)$/, handler: getSessionDetail },
-  { pattern: /^\/api\/v2\/aibridge\/models$/, handler: getModels },
-  { pattern: /^\/api\/v2\/aibridge\/clients$/, handler: getClients },
+  { pattern: /^\/api\/experimental\/aibridge\/interceptions$/, template: '/api/experimental/aibridge/interceptions', handler: getInterceptions },
+  { pattern: /^\/api\/v2\/aibridge\/sessions$/, template: '/api/v2/aibridge/sessions', handler: getSessions },
+  { pattern: /^\/api\/v2\/aibridge\/sessions\/([^/]+)$/, template: '/api/v2/aibridge/sessions/{id}', handler: getSessionDetail },
+  { pattern: /^\/api\/v2\/aibridge\/models$/, template: '/api/v2/aibridge/models', handler: getModels },
+  { pattern: /^\/api\/v2\/aibridge\/clients$/, template: '/api/v2/aibridge/clients', handler: getClients },
 ];
