@@ -5,6 +5,7 @@ import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Db, Queryable } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
 import { named } from './db/sql.ts';
+import { capabilitiesReport, SchemaProbe } from './db/schema-probe.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
@@ -25,24 +26,28 @@ export interface AppDeps {
   graphiqlHeaders?: Record<string, string>;
   /** Told each GraphQL document the first time it runs compiled (see ./graphql/execution.ts). */
   onCompile?: (document: DocumentNode) => void;
+  /** The database's optional Coder parts (src/db/capabilities.ts); one is made for `db` if not given. */
+  schema?: SchemaProbe;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
 /** Health, readiness and the REST shims answer before Yoga sees the request. */
-function useRoutes(db: Queryable): Plugin {
+function useRoutes(db: Queryable, schema: SchemaProbe): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === '/healthz') return endResponse(json({ status: 'ok' }));
       if (url.pathname === '/readyz') {
         try {
           await db.query(named('readiness.ping')`SELECT 1`);
-          return endResponse(json({ status: 'ready' }));
+          // Readiness is also when an undetected schema (the database was down at start) gets read.
+          await schema.current();
+          return endResponse(json({ status: 'ready', ...capabilitiesReport(schema) }));
         } catch {
           return endResponse(json({ status: 'unavailable', detail: 'the database is not reachable' }, 503));
         }
       }
-      if (isRestPath(url.pathname)) return endResponse(await handleRest(request, db, routes));
+      if (isRestPath(url.pathname)) return endResponse(await handleRest(request, db, schema, routes));
     },
   };
 }
@@ -117,8 +122,10 @@ function useJsonErrorBodies(endpoint: string): Plugin {
 
 /** Builds the whole HTTP handler; does no I/O until a request arrives. */
 export function createApp(deps: AppDeps): App {
-  // Every statement of a request goes through this guard (see ./domain/text-input.ts).
-  const db = rejectingNulText(deps.db);
+  const probe = deps.schema ?? new SchemaProbe(deps.db);
+  // Every statement of a request goes through this guard (see ./domain/text-input.ts), and
+  // through the probe's watch (a lost connection or a vanished column means detecting again).
+  const db = probe.watching(rejectingNulText(deps.db));
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -136,7 +143,7 @@ export function createApp(deps: AppDeps): App {
     plugins: [
       useBodyLimit(MAX_BODY_BYTES),
       useJsonErrorBodies('/graphql'),
-      useRoutes(db),
+      useRoutes(db, probe),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(deps.onCompile),
@@ -144,7 +151,7 @@ export function createApp(deps: AppDeps): App {
     async context({ request }) {
       try {
         const viewer = await authenticateRequest(db, request);
-        return { db, viewer };
+        return { db, viewer, schema: probe };
       } catch (err) {
         if (err instanceof AuthError) {
           throw new GraphQLError(err.message, { extensions: { code: 'UNAUTHENTICATED', detail: err.detail, http: { status: 401 } } });

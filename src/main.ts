@@ -22,9 +22,10 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /
 
 async function serve(config: Config) {
   const started = Date.now();
-  const { db, mode, demoToken } = await openDatabase(config, err);
+  const { db, schema, mode, demoToken } = await openDatabase(config, err);
   const app = createApp({
     db,
+    schema,
     graphiql: config.graphiql,
     introspection: config.introspection,
     // The page is served before authentication: it carries the owner's token only where nobody

@@ -1,7 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import type { Db } from './db.ts';
+import { describeCapabilities } from './capabilities.ts';
+import { DatabaseUnavailableError, type Db } from './db.ts';
+import { SchemaProbe } from './schema-probe.ts';
 import { named } from './sql.ts';
 import { migrate } from './migrate.ts';
 import { createPgliteDb } from './pglite.ts';
@@ -11,6 +13,8 @@ import { createToken } from './users.ts';
 
 export interface OpenedDatabase {
   db: Db;
+  /** The optional Coder parts of `db` (detected at open when the database answers). */
+  schema: SchemaProbe;
   mode: 'embedded' | 'postgres' | 'read-only';
   /** Embedded mode only: the demo owner's token, kept in DATA_DIR so every start can print it. */
   demoToken?: string;
@@ -19,14 +23,27 @@ export interface OpenedDatabase {
 /** Interceptions the embedded demo starts with: enough to page through, quick to write. */
 export const DEMO_INTERCEPTIONS = 1_500;
 
+/**
+ * A probe for `db` that logs each detection in one line, and a first detection now. A database
+ * that does not answer yet (read-only mode starts without it) is detected on first need.
+ */
+async function probeSchema(db: Db, log: (line: string) => void): Promise<SchemaProbe> {
+  const schema = new SchemaProbe(db, (caps) => log(describeCapabilities(caps)));
+  await schema.current().catch((err: unknown) => {
+    if (!(err instanceof DatabaseUnavailableError)) throw err;
+    log('schema: not detected yet (the database is unavailable); detecting on first request');
+  });
+  return schema;
+}
+
 /** Opens the configured database; applies migrations unless read-only; bootstraps the demo. */
 export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
     const db = createPostgresDb({ url: config.databaseUrl, max: config.poolSize });
-    if (config.readOnly) return { db, mode: 'read-only' };
+    if (config.readOnly) return { db, schema: await probeSchema(db, log), mode: 'read-only' };
     const applied = await migrate(db);
     if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
-    return { db, mode: 'postgres' };
+    return { db, schema: await probeSchema(db, log), mode: 'postgres' };
   }
 
   await mkdir(config.dataDir, { recursive: true });
@@ -41,5 +58,5 @@ export async function openDatabase(config: Config, log: (line: string) => void =
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   }
   const demoToken = (await readFile(tokenFile, 'utf8').catch(() => '')).trim() || undefined;
-  return { db, mode: 'embedded', demoToken };
+  return { db, schema: await probeSchema(db, log), mode: 'embedded', demoToken };
 }
