@@ -135,25 +135,38 @@ export async function networkCallLogs(
 const HOST = sql`substring(CASE WHEN strpos(l.detail, '://') > 0 THEN substr(l.detail, strpos(l.detail, '://') + 3) ELSE l.detail END FROM '^[^/:?#]*')`;
 
 /**
- * The session's most requested domains (http events only, empty hosts dropped), by count desc
- * then domain asc, and the number of distinct domains. One statement.
+ * Each session's most requested domains (http events only, empty hosts dropped), by count desc
+ * then domain asc (byte order), at most `limit`, and its number of distinct domains, in the
+ * order asked. One statement for any number of sessions.
  */
-export async function topDomains(
+export async function topDomainsOf(
   db: Queryable,
   caps: Capabilities,
   viewer: Viewer,
-  key: SessionKey,
+  keys: readonly SessionKey[],
   limit: number,
-): Promise<{ domains: DomainCount[]; domainCount: number }> {
-  if (!available(caps)) return { domains: [], domainCount: 0 };
-  const rows = await db.query<{ domain: string | null; n: string | null; domains: string }>(named('networkCalls.topDomains')`
-    WITH ${windows(viewer, [key])},
-    hosts AS (SELECT ${HOST} AS domain FROM win w JOIN boundary_logs l ON ${IN_WINDOW} WHERE lower(l.proto) = 'http'),
-    counted AS (SELECT domain, count(*) AS n FROM hosts WHERE domain <> '' GROUP BY domain)
-    SELECT c.domain, c.n, (SELECT count(*) FROM counted) AS domains
-      FROM (SELECT 1) one LEFT JOIN LATERAL (SELECT * FROM counted ORDER BY n DESC, domain COLLATE "C" ASC LIMIT ${limit}) c ON TRUE`);
-  return {
-    domains: rows.filter((r) => r.domain !== null).map((r) => ({ domain: r.domain!, count: Number(r.n) })),
-    domainCount: Number(rows[0]?.domains ?? 0),
-  };
+): Promise<{ domains: DomainCount[]; domainCount: number }[]> {
+  if (!available(caps) || keys.length === 0) return keys.map(() => ({ domains: [], domainCount: 0 }));
+  const rows = await db.query<SessionKey & { domain: string; n: string; r: string; domains: string }>(named('networkCalls.topDomains')`
+    WITH ${windows(viewer, keys)},
+    hosts AS (
+      SELECT w.session_id, w.initiator_id, ${HOST} AS domain FROM win w JOIN boundary_logs l ON ${IN_WINDOW} WHERE lower(l.proto) = 'http'
+    ),
+    counted AS (SELECT session_id, initiator_id, domain, count(*) AS n FROM hosts WHERE domain <> '' GROUP BY session_id, initiator_id, domain),
+    ranked AS (
+      SELECT *, row_number() OVER (PARTITION BY session_id, initiator_id ORDER BY n DESC, domain COLLATE "C") AS r,
+             count(*) OVER (PARTITION BY session_id, initiator_id) AS domains
+        FROM counted
+    )
+    -- The first row of each session is read even for limit 0: it carries the distinct count.
+    SELECT session_id AS "sessionId", initiator_id AS "initiatorId", domain, n, r, domains
+      FROM ranked WHERE r <= ${Math.max(limit, 1)} ORDER BY r`);
+  const out = new Map(keys.map((k) => [sessionGroupKey(k), { domains: [] as DomainCount[], domainCount: 0 }]));
+  for (const r of rows) {
+    const entry = out.get(sessionGroupKey(r));
+    if (!entry) continue;
+    entry.domainCount = Number(r.domains);
+    if (Number(r.r) <= limit) entry.domains.push({ domain: r.domain, count: Number(r.n) });
+  }
+  return keys.map((k) => out.get(sessionGroupKey(k))!);
 }

@@ -13,5 +13,8 @@ import './types/agentic-action.ts';
 import './types/thread.ts';
 import './types/session.ts';
 import './types/catalog.ts';
+import './types/interception-outcome.ts';
+import './types/network-calls.ts';
+import './types/token-cost.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,7 +1,7 @@
 import { userMapFor } from '../domain/users.ts';
 import { InvalidCursorError } from '../domain/errors.ts';
 import { outcomesOf, type InterceptionOutcome } from '../domain/interception-outcome.ts';
-import { CODER_NETWORK_LOG_CAP, networkCallCounts, networkCallLogs, topDomains, type NetworkCallLog } from '../domain/network-calls.ts';
+import { CODER_NETWORK_LOG_CAP, networkCallCounts, networkCallLogs, topDomainsOf, type NetworkCallLog } from '../domain/network-calls.ts';
 import { findSession, sessionsByKeys } from '../domain/sessions.ts';
 import { agenticActionsFor, type AgenticAction } from '../domain/thread-members.ts';
 import { displayCredentialHint, listThreads, type ThreadRow } from '../domain/threads.ts';
@@ -43,13 +43,13 @@ export async function getSessionDetail(ctx: RestContext): Promise<Response> {
     networkCallCounts(db, caps, viewer, [key]),
   ]);
   // The logs and domains only where the firewall saw the session (Coder omits them otherwise).
-  const [logs, domains] = calls
+  const [logs, [domains]] = calls
     ? await Promise.all([
         networkCallLogs(db, caps, viewer, key, { limit: CODER_NETWORK_LOG_CAP }),
         // Coder shows the top domain only.
-        topDomains(db, caps, viewer, key, 1),
+        topDomainsOf(db, caps, viewer, [key], 1),
       ])
-    : [undefined, undefined];
+    : [undefined, [undefined]];
   const client = session.client ? session.client : undefined;
   return rawJson(
     encodeCoderJson({
