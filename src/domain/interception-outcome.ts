@@ -1,7 +1,9 @@
+import type { Viewer } from '../auth/viewer.ts';
 import type { Capabilities } from '../db/capabilities.ts';
 import type { Queryable } from '../db/db.ts';
 import { named, sql } from '../db/sql.ts';
 import { uuidsOnly } from './ids.ts';
+import { interceptionConditions, type InterceptionFilter } from './interception-filter.ts';
 
 /**
  * What a current Coder records about how an interception went, beyond the seed-era columns: the
@@ -54,4 +56,25 @@ export async function outcomesOf(db: Queryable, caps: Capabilities, ids: readonl
       firewall: r.firewallSessionId ? { sessionId: r.firewallSessionId, sequenceNumber: r.firewallSequenceNumber } : null,
     };
   });
+}
+
+/**
+ * Failed interceptions matching `filter`, counted per error type (every type listed, 0 where
+ * none): the seam for usage analytics' `errors`. One statement; none (all zero) where the
+ * database records no errors.
+ */
+export async function countErrorsByType(
+  db: Queryable,
+  caps: Capabilities,
+  viewer: Viewer,
+  filter: InterceptionFilter,
+): Promise<Record<ErrorType, number>> {
+  const counts = Object.fromEntries(ERROR_TYPES.map((t) => [t, 0])) as Record<ErrorType, number>;
+  if (!caps.interceptionErrors) return counts;
+  const rows = await db.query<{ type: ErrorType; n: string }>(named('interceptions.errorCounts')`
+    SELECT i.error_type::text AS type, count(*) AS n FROM aibridge_interceptions i
+     WHERE ${interceptionConditions(viewer, filter)} AND i.error_type IS NOT NULL
+     GROUP BY i.error_type`);
+  for (const r of rows) if (r.type in counts) counts[r.type] = Number(r.n);
+  return counts;
 }
