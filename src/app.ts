@@ -1,6 +1,6 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import type { Db, Queryable } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
@@ -32,22 +32,41 @@ export interface AppDeps {
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
 
-/** Health, readiness and the REST shims answer before Yoga sees the request. */
+/** Health and the REST shims answer before Yoga sees the request. */
 function useRoutes(db: Queryable, schema: SchemaProbe): Plugin {
   return {
     async onRequest({ request, url, endResponse }) {
       if (url.pathname === '/healthz') return endResponse(json({ status: 'ok' }));
-      if (url.pathname === '/readyz') {
-        try {
-          await db.query(named('readiness.ping')`SELECT 1`);
-          // Readiness is also when an undetected schema (the database was down at start) gets read.
-          await schema.current();
-          return endResponse(json({ status: 'ready', ...capabilitiesReport(schema) }));
-        } catch {
-          return endResponse(json({ status: 'unavailable', detail: 'the database is not reachable' }, 503));
-        }
-      }
       if (isRestPath(url.pathname)) return endResponse(await handleRest(request, db, schema, routes));
+    },
+  };
+}
+
+/**
+ * GET /readyz: 200 {"status":"ready","capabilities":[…]} (the optional Coder parts detected)
+ * while the database answers, 503 {"status":"unavailable"}
+ * otherwise, through Yoga's readiness plugin. That plugin also answers any URL that merely ends
+ * in the endpoint (/foo/readyz, /graphql?x=/readyz); only the path /readyz is handed to it, so
+ * those keep their own answers (404, GraphQL).
+ */
+function useReadiness(db: Queryable, schema: SchemaProbe): Plugin {
+  const readiness = useReadinessCheck({
+    endpoint: '/readyz',
+    async check() {
+      try {
+        await db.query(named('readiness.ping')`SELECT 1`);
+        // Readiness is also when an undetected schema (the database was down at start) gets read.
+        await schema.current();
+        return json({ status: 'ready', ...capabilitiesReport(schema) });
+      } catch {
+        return json({ status: 'unavailable', detail: 'the database is not reachable' }, 503);
+      }
+    },
+  });
+  return {
+    ...readiness,
+    onRequest(payload) {
+      if (payload.url.pathname === '/readyz') return readiness.onRequest?.(payload);
     },
   };
 }
@@ -144,6 +163,7 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useJsonErrorBodies('/graphql'),
       useRoutes(db, probe),
+      useReadiness(db, probe),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(deps.onCompile),

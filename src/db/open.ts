@@ -20,6 +20,16 @@ export interface OpenedDatabase {
   demoToken?: string;
 }
 
+export interface OpenOptions {
+  /**
+   * Embedded mode: write the demo data set and its owner's token when the database holds no
+   * user yet. Only `serve` asks for it; a command that writes its own rows (`user create` on a
+   * fresh data dir) must not find demo data beside them.
+   */
+  seedDemo: boolean;
+  log?: (line: string) => void;
+}
+
 /** Interceptions the embedded demo starts with: enough to page through, quick to write. */
 export const DEMO_INTERCEPTIONS = 1_500;
 
@@ -36,8 +46,8 @@ async function probeSchema(db: Db, log: (line: string) => void): Promise<SchemaP
   return schema;
 }
 
-/** Opens the configured database; applies migrations unless read-only; bootstraps the demo. */
-export async function openDatabase(config: Config, log: (line: string) => void = () => {}): Promise<OpenedDatabase> {
+/** Opens the configured database; applies migrations unless read-only; seeds the demo if asked. */
+export async function openDatabase(config: Config, { seedDemo, log = () => {} }: OpenOptions): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
     const db = createPostgresDb({ url: config.databaseUrl, max: config.poolSize });
     if (config.readOnly) return { db, schema: await probeSchema(db, log), mode: 'read-only' };
@@ -50,8 +60,7 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   const db = await createPgliteDb(path.join(config.dataDir, 'pglite'));
   await migrate(db);
   const tokenFile = path.join(config.dataDir, 'demo-owner-token');
-  const [{ users }] = (await db.query<{ users: string }>(named('users.count')`SELECT count(*) AS users FROM users`)) as [{ users: string }];
-  if (users === '0') {
+  if (seedDemo && (await countUsers(db)) === 0) {
     log(`first start: writing ${DEMO_INTERCEPTIONS} demo interceptions`);
     await seed(db, { interceptions: DEMO_INTERCEPTIONS, end: new Date() });
     const token = await createToken(db, 'admin', 365 * 24 * 3600, 'demo');
@@ -59,4 +68,9 @@ export async function openDatabase(config: Config, log: (line: string) => void =
   }
   const demoToken = (await readFile(tokenFile, 'utf8').catch(() => '')).trim() || undefined;
   return { db, schema: await probeSchema(db, log), mode: 'embedded', demoToken };
+}
+
+async function countUsers(db: Db): Promise<number> {
+  const [row] = await db.query<{ users: string }>(named('users.count')`SELECT count(*) AS users FROM users`);
+  return Number(row.users);
 }

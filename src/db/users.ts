@@ -22,9 +22,15 @@ export class UserInputError extends Error {}
 
 const USERNAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/;
 
+/** Why `username` cannot name a user, or undefined when it can: callers check it before any I/O. */
+export function usernameProblem(username: string): string | undefined {
+  return USERNAME.test(username) ? undefined : `invalid username "${username}": 1-32 letters, digits or inner dashes`;
+}
+
 /** Creates a user; `member` is implicit in Coder, so it stores no role. */
 export async function createUser(db: Queryable, u: NewUser): Promise<string> {
-  if (!USERNAME.test(u.username)) throw new UserInputError(`invalid username "${u.username}": 1-32 letters, digits or inner dashes`);
+  const problem = usernameProblem(u.username);
+  if (problem) throw new UserInputError(problem);
   if (!ROLES.includes(u.role)) throw new UserInputError(`invalid role "${u.role}": one of ${ROLES.join(', ')}`);
   if ((await userIdByName(db, u.username)) !== null) throw new UserInputError(`user "${u.username}" already exists`);
   const id = u.id ?? randomUUID();

@@ -2,7 +2,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const ENTRY = ['--import', 'tsx', 'src/main.ts'];
+
+/** How to run the CLI: the TypeScript source through tsx, or a compiled copy elsewhere. */
+export interface Entry {
+  cwd: string;
+  args: string[];
+}
+const SOURCE: Entry = { cwd: ROOT, args: ['--import', 'tsx', 'src/main.ts'] };
 
 /** Environment for a child: ours minus the database and server variables a test sets itself. */
 function childEnv(env: Record<string, string>) {
@@ -12,9 +18,9 @@ function childEnv(env: Record<string, string>) {
 }
 
 /** Runs the CLI to completion. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(args: string[], env: Record<string, string>, entry = SOURCE): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...ENTRY, ...args], { cwd: ROOT, env: childEnv(env) });
+    const child = spawn(process.execPath, [...entry.args, ...args], { cwd: entry.cwd, env: childEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -33,8 +39,8 @@ export interface RunningServer {
 }
 
 /** Starts `serve` on a free port and waits for the printed GraphiQL URL. */
-export function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...ENTRY, 'serve'], { cwd: ROOT, env: childEnv({ PORT: '0', ...env }) });
+export function startServer(env: Record<string, string>, { entry = SOURCE, timeoutMs = 30_000 }: { entry?: Entry; timeoutMs?: number } = {}): Promise<RunningServer> {
+  const child = spawn(process.execPath, [...entry.args, 'serve'], { cwd: entry.cwd, env: childEnv({ PORT: '0', ...env }) });
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {

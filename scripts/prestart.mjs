@@ -1,0 +1,21 @@
+// `npm start` runs dist/: compile it first where TypeScript is installed (tsc -b rebuilds only
+// when a source changed). A production install (`npm ci --omit=dev`) has no TypeScript and runs
+// the dist/ it was given; without one there is nothing to start.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+let tsc;
+try {
+  tsc = require.resolve('typescript/bin/tsc');
+} catch {
+  if (existsSync(new URL('../dist/main.js', import.meta.url))) process.exit(0);
+  console.error('npm start: dist/ is missing and TypeScript is not installed to build it (install with dev dependencies, or copy a built dist/)');
+  process.exit(1);
+}
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { status, error } = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+if (error) throw error;
+process.exit(status ?? 1);

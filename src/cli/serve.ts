@@ -1,0 +1,71 @@
+import { createServer } from 'node:http';
+import { createApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/open.ts';
+import { defineCommand, err } from './command.ts';
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+export const serveCommand = defineCommand({
+  words: ['serve'],
+  synopsis: 'serve',
+  summary: 'start the gateway (the default command)',
+  description: `Starts the gateway (the default command). In embedded mode (no DATABASE_URL) the first
+start into an empty DATA_DIR writes the demo data set and prints its owner's token.`,
+  options: [],
+  async run() {
+    const config = loadConfig();
+    const started = Date.now();
+    const { db, schema, mode, demoToken } = await openDatabase(config, { seedDemo: true, log: err });
+    const app = createApp({
+      db,
+      schema,
+      graphiql: config.graphiql,
+      introspection: config.introspection,
+      // The page is served before authentication: it carries the owner's token only where nobody
+      // but this machine can load it.
+      graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
+    });
+    const server = createServer((req, res) => void app(req, res));
+    // Idle keep-alive connections outlive a load balancer's (60 s is common), so the proxy, not
+    // the gateway, closes them: otherwise a request can race the close and be lost.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+
+    // Installed before listening, so a signal that arrives as soon as the URL is printed drains too.
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      err(`${signal}: draining requests`);
+      server.close(() => {
+        db.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      });
+      // Keep-alive connections outlive their last response by a minute: close each one as soon as
+      // its in-flight request has been answered.
+      setInterval(() => server.closeIdleConnections(), 100).unref();
+      setTimeout(() => process.exit(1), 10_000).unref();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, resolve);
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+    // One write, so a reader never sees the URL without the token that goes with it.
+    err(
+      [
+        `aibridge-graphql (${mode}) ready in ${Date.now() - started} ms`,
+        `GraphiQL: ${url}`,
+        ...(demoToken ? [`Demo owner token (Coder-Session-Token): ${demoToken}`] : []),
+      ].join('\n'),
+    );
+  },
+});
