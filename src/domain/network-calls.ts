@@ -2,6 +2,7 @@ import type { Viewer } from '../auth/viewer.ts';
 import type { Capabilities } from '../db/capabilities.ts';
 import type { Queryable } from '../db/db.ts';
 import { named, sql, type SqlFragment } from '../db/sql.ts';
+import { uuidsOnly } from './ids.ts';
 import { interceptionConditions } from './interception-filter.ts';
 import { keysetResult, type KeysetPage, type PageResult } from './paging.ts';
 import { joinSessionKeys, sessionGroupKey, type SessionKey } from './session-key.ts';
@@ -82,6 +83,30 @@ function windows(viewer: Viewer, keys: readonly SessionKey[]): SqlFragment {
 
 /** The log rows inside a window `w`, as a join condition on boundary_logs `l`. */
 const IN_WINDOW = sql`l.session_id = w.fw AND l.sequence_number > w.seq AND l.sequence_number < w.next_seq`;
+
+/**
+ * Log rows by id, in the order asked; null where absent or outside every window the viewer may
+ * see. A row's owner is the interception of its firewall session with the largest sequence
+ * number below the row's, when none sits between them or on the row's own number (the window
+ * rule read backwards); the owner must be completed and visible. One statement.
+ */
+export async function networkCallLogsByIds(db: Queryable, caps: Capabilities, viewer: Viewer, ids: readonly string[]): Promise<(NetworkCallLog | null)[]> {
+  if (!available(caps) || ids.length === 0) return ids.map(() => null);
+  const rows = await db.query<NetworkCallLog>(named('networkCalls.logsByIds')`
+    SELECT l.id, l.session_id AS "sessionId", l.sequence_number AS "sequenceNumber", l.matched_rule IS NOT NULL AS allowed,
+           l.created_at AS "createdAt", l.proto, l.method, l.detail, l.matched_rule AS "matchedRule", l.captured_at AS "capturedAt"
+      FROM boundary_logs l
+      CROSS JOIN LATERAL (
+        SELECT o.* FROM aibridge_interceptions o
+         WHERE o.agent_firewall_session_id = l.session_id AND o.agent_firewall_sequence_number < l.sequence_number
+         ORDER BY o.agent_firewall_sequence_number DESC LIMIT 1
+      ) i
+     WHERE l.id = ANY(${uuidsOnly(ids)}::uuid[]) AND l.sequence_number < ${OPEN_END} AND ${interceptionConditions(viewer, {})}
+       AND NOT EXISTS (SELECT 1 FROM aibridge_interceptions n WHERE n.agent_firewall_session_id = l.session_id
+                          AND n.agent_firewall_sequence_number = l.sequence_number)`);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+}
 
 /** {total, blocked} per session, in the order asked; null where the firewall saw none of it. One statement. */
 export async function networkCallCounts(

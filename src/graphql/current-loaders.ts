@@ -1,7 +1,7 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { outcomesOf } from '../domain/interception-outcome.ts';
-import { networkCallCounts, topDomainsOf, type DomainCount } from '../domain/network-calls.ts';
+import { networkCallCounts, networkCallLogsByIds, topDomainsOf, type DomainCount } from '../domain/network-calls.ts';
 import { sessionGroupKey, type SessionKey } from '../domain/session-key.ts';
 import { recordedCostsOf } from '../domain/token-costs.ts';
 import type { GraphQLContext } from './context.ts';
@@ -34,6 +34,8 @@ export const currentLoaders = createContextCache(({ db, viewer, schema }: GraphQ
     },
     { cacheKeyFn: (k) => `${sessionGroupKey(k.session)} ${k.limit}` },
   ),
+  /** Network call log rows by id, where a window the viewer may see holds them. */
+  networkCallLogs: new DataLoader(async (ids: readonly string[]) => networkCallLogsByIds(db, await schema.current(), viewer, ids)),
   /** Recorded cost and price snapshot of token usage rows of visible interceptions. */
   recordedCosts: new DataLoader(async (ids: readonly string[]) => recordedCostsOf(db, await schema.current(), ids)),
 }));

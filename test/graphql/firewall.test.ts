@@ -16,7 +16,7 @@ const SESSION = `query ($id: String!, $first: Int, $after: String, $top: Int) {
     networkCallLogs(first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { id firewallSessionId sequenceNumber allowed proto method detail matchedRule createdAt capturedAt } }
+      edges { node { uuid firewallSessionId sequenceNumber allowed proto method detail matchedRule createdAt capturedAt } }
     }
     topDomains(first: $top) { domain count }
     domainCount
@@ -40,7 +40,7 @@ describeEachDb(
       expect(s1.networkCallLogs.totalCount).toBe(6);
       expect(s1.networkCallLogs.edges.map((e: { node: { sequenceNumber: number } }) => e.node.sequenceNumber)).toEqual([11, 35, 12, 15, 19, 31]);
       expect(s1.networkCallLogs.edges[2].node).toEqual({
-        id: FW.log(4), firewallSessionId: FW.FW1, sequenceNumber: 12, allowed: false, proto: 'http', method: 'POST', detail: 'api.github.com/x',
+        uuid: FW.log(4), firewallSessionId: FW.FW1, sequenceNumber: 12, allowed: false, proto: 'http', method: 'POST', detail: 'api.github.com/x',
         matchedRule: null, createdAt: '2026-05-01T12:00:04Z', capturedAt: '2026-05-01T12:00:04Z',
       });
       expect(s1.topDomains).toEqual([{ domain: 'api.github.com', count: 2 }, { domain: 'example.com', count: 2 }]);
@@ -121,6 +121,20 @@ describeEachDb(
     it("shows another member none of carol's network calls", async () => {
       const res = await ask(SESSION, { id: 'fw-s1' }, s.dave.token);
       expect(res.body.data.session).toBeNull();
+    });
+
+    it('looks network calls up by global id where a visible completed interception owns them, and nowhere else', async () => {
+      const gid = (uuid: string) => Buffer.from(`NetworkCallLog:${uuid}`).toString('base64');
+      // 4: I1's window; 8: I2's; 2 (= I1's own number), 1 (before every interception), 11 (the in-flight I4's window): no owner.
+      const ids = [4, 8, 2, 1, 11].map((n) => gid(FW.log(n)));
+      const query = `query ($ids: [ID!]!) { nodes(ids: $ids) { ... on NetworkCallLog { uuid sequenceNumber } } }`;
+      const owner = await ask(query, { ids });
+      expect(owner.body.errors).toBeUndefined();
+      expect(owner.body.data.nodes).toEqual([{ uuid: FW.log(4), sequenceNumber: 12 }, { uuid: FW.log(8), sequenceNumber: 21 }, null, null, null]);
+      expect((await ask(query, { ids }, s.carol.token)).body.data.nodes.filter(Boolean)).toHaveLength(2);
+      expect((await ask(query, { ids }, s.dave.token)).body.data.nodes).toEqual([null, null, null, null, null]);
+      const listed = (await session('fw-s1')).networkCallLogs;
+      expect(listed.edges.map((e: { node: { uuid: string } }) => e.node.uuid)).toContain(FW.log(4));
     });
   },
   async (t) => {

@@ -3,6 +3,7 @@ import { isUuidValue } from '../../domain/ids.ts';
 import { isTimestampText } from '../../domain/values.ts';
 import { NETWORK_CALL_PAGE, TOP_DOMAINS } from '../../limits.ts';
 import { builder } from '../builder.ts';
+import { branded } from '../node-brand.ts';
 import { currentLoaders } from '../current-loaders.ts';
 import { badInput } from '../errors.ts';
 import { connection, keysetArgs, pageComplexity } from '../pagination.ts';
@@ -22,10 +23,15 @@ export const NetworkCallsRef = builder.objectRef<NetworkCalls>('NetworkCalls').i
   }),
 });
 
-export const NetworkCallLogRef = builder.objectRef<NetworkCallLog>('NetworkCallLog').implement({
+export const NetworkCallLogRef = builder.objectRef<NetworkCallLog>('NetworkCallLog');
+
+builder.node(NetworkCallLogRef, {
   description: 'One network event the Agent Firewall recorded during a request.',
+  id: { resolve: (l) => l.id },
+  brandLoadedObjects: false,
+  loadMany: (ids, ctx) => branded(NetworkCallLogRef, currentLoaders(ctx).networkCallLogs.loadMany(ids.map((id) => id.toLowerCase())).then((rows) => rows.map((r) => (r instanceof Error ? null : r)))),
   fields: (t) => ({
-    id: t.expose('id', { type: 'UUID', description: 'Row id.' }),
+    uuid: t.expose('id', { type: 'UUID', description: 'Row id (REST `id`).' }),
     firewallSessionId: t.expose('sessionId', { type: 'UUID', description: 'The Agent Firewall (boundary) session (REST `session_id`).' }),
     sequenceNumber: t.exposeInt('sequenceNumber', { description: "Position in the firewall session's events." }),
     allowed: t.exposeBoolean('allowed', { description: 'Whether a rule allowed the call.' }),
