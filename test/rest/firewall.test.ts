@@ -120,6 +120,16 @@ describeEachDb(
       const res = await get('/api/v2/ai-gateway/sessions/fw-s1', s.dave.token);
       expect(res.status).toBe(404);
     });
+
+    // Last in this file: it changes the tables.
+    it('answers the same once tables gain columns nobody knows yet (a newer Coder)', async () => {
+      const before = await Promise.all(['/api/v2/ai-gateway/sessions', '/api/v2/ai-gateway/sessions/fw-s1'].map((p) => get(p)));
+      await ctx().db.exec(`ALTER TABLE aibridge_interceptions ADD COLUMN zz_future text NOT NULL DEFAULT 'x';
+        ALTER TABLE boundary_logs ADD COLUMN zz_future int; ALTER TABLE aibridge_token_usages ADD COLUMN zz_future jsonb`);
+      const after = await Promise.all(['/api/v2/ai-gateway/sessions', '/api/v2/ai-gateway/sessions/fw-s1'].map((p) => get(p)));
+      expect(after.map((r) => r.text)).toEqual(before.map((r) => r.text));
+      expect(after[1].body.network_calls).toEqual({ total: 6, blocked: 1 });
+    });
   },
   async (db) => {
     s = await seedFirewallScenario(db.db);
