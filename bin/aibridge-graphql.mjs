@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled entry: a production install (`npm ci --omit=dev`) has no TypeScript runtime.
+// Runs the compiled entry: a production install (`npm ci --omit=dev --omit=optional`) has no TypeScript runtime.
 import { existsSync } from 'node:fs';
 
 const entry = new URL('../dist/main.js', import.meta.url);

@@ -1,6 +1,6 @@
-// Generates the Prisma client the tests read the tables through (src/generated). prisma is a
-// devDependency: a production install (`npm ci --omit=dev`) has no prisma and needs no client,
-// so there it skips instead of failing the install.
+// Generates the Prisma client (src/generated): the gateway's price overrides and the tests use it.
+// prisma is a devDependency: a production install (`npm ci --omit=dev --omit=optional`) has no
+// prisma and gets the client compiled into dist/, so there it skips instead of failing the install.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';

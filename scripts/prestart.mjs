@@ -1,5 +1,5 @@
 // `npm start` runs dist/: compile it first where TypeScript is installed (tsc -b rebuilds only
-// when a source changed). A production install (`npm ci --omit=dev`) has no TypeScript and runs
+// when a source changed). A production install (`npm ci --omit=dev --omit=optional`) has no TypeScript and runs
 // the dist/ it was given; without one there is nothing to start.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -11,6 +11,11 @@ const EnvShape = z.object({
     .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
     .optional(),
   READ_ONLY: flag.default(false),
+  STATE_DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => v === '' || /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().trim().min(1).default('./.data'),
@@ -31,6 +36,8 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvShape.shape);
 export interface Config {
   databaseUrl?: string;
   readOnly: boolean;
+  /** READ_ONLY=1 only: where the gateway's own data (price overrides) lives; else PGlite in DATA_DIR. */
+  stateDatabaseUrl?: string;
   port: number;
   host: string;
   dataDir: string;
@@ -57,6 +64,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     databaseUrl: e.DATABASE_URL || undefined,
     readOnly: e.READ_ONLY,
+    stateDatabaseUrl: e.STATE_DATABASE_URL || undefined,
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,

@@ -31,3 +31,5 @@ export const NETWORK_CALL_PAGE: PageSize = { default: 100, max: 1000 };
 
 /** GraphQL `Session.topDomains(first)`. */
 export const TOP_DOMAINS: PageSize = { default: 10, max: 100 };
+/** Admin price overrides (Query.modelPrices): a handful per model, a page holds a deployment's. */
+export const MODEL_PRICE_PAGE: PageSize = { default: 100, max: 1000 };

@@ -9,6 +9,7 @@ it('defaults to embedded mode on 127.0.0.1:4000 with ./.data', () => {
 const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
   DATABASE_URL: { value: 'postgres://u@h/db', sets: { databaseUrl: 'postgres://u@h/db' } },
   READ_ONLY: { value: '1', sets: { readOnly: true } },
+  STATE_DATABASE_URL: { value: 'postgres://s@h/state', sets: { stateDatabaseUrl: 'postgres://s@h/state' } },
   PORT: { value: '8080', sets: { port: 8080 } },
   HOST: { value: '0.0.0.0', sets: { host: '0.0.0.0' } },
   DATA_DIR: { value: '/var/x', sets: { dataDir: '/var/x' } },

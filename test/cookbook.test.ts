@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { seed } from '../src/db/seed.ts';
+import { seedPricingShapes } from '../src/db/seed-pricing.ts';
 import { createToken } from '../src/db/users.ts';
 import { defaultGeneration, describeEachDb } from './support/databases.ts';
 import { gql } from './support/http.ts';
@@ -65,7 +66,9 @@ describeEachDb(
   },
   async ({ db }) => {
     // The embedded demo's data set, anchored where the cookbook's example dates expect it.
-    await seed(db, { interceptions: 1500, end: new Date('2026-11-20T12:00:00Z') });
+    const end = new Date('2026-11-20T12:00:00Z');
+    await seed(db, { interceptions: 1500, end });
+    await seedPricingShapes(db, { end });
     token = await createToken(db, 'admin');
   },
 );

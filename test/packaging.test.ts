@@ -8,13 +8,17 @@ import { ROOT, startServer } from './support/process.ts';
 
 /**
  * What a deployment gets: the repository's tracked files plus the built dist/, installed with
- * `npm ci --omit=dev` (packages from npm's cache where it has them). The gateway must run from
- * that alone: no TypeScript runtime, no Prisma, no test packages.
+ * `npm ci --omit=dev --omit=optional` (packages from npm's cache where it has them). The gateway
+ * must run from that alone: no TypeScript runtime, no Prisma CLI, no test packages. Prisma's
+ * client is there: the gateway's own data (price overrides) is read and written with it, its
+ * generated code compiled into dist/. The client names `prisma` and `typescript` as optional
+ * peers, and npm installs an optional peer that is also a development dependency (lockfile
+ * `devOptional`) unless optional packages are omitted too: hence `--omit=optional`.
  */
 const run = promisify(execFile);
 const exists = (p: string) => access(p).then(() => true, () => false);
 
-describe('production install (npm ci --omit=dev)', () => {
+describe('production install (npm ci --omit=dev --omit=optional)', () => {
   let dir: string;
   let app: string;
 
@@ -30,13 +34,13 @@ describe('production install (npm ci --omit=dev)', () => {
       if (await exists(path.join(ROOT, file))) await cp(path.join(ROOT, file), path.join(app, file), { recursive: true });
     }
     await cp(path.join(ROOT, 'dist'), path.join(app, 'dist'), { recursive: true });
-    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
+    await run('npm', ['ci', '--omit=dev', '--omit=optional', '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, maxBuffer: 16 * 1024 * 1024 });
   }, 120_000);
 
   afterAll(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
 
-  it('installs no build or test tooling: no tsx, TypeScript, prisma or Prisma client', async () => {
-    for (const pkg of ['tsx', 'typescript', 'prisma', '@prisma/client', 'vitest']) {
+  it('installs no build or test tooling: no tsx, TypeScript, prisma CLI, vitest', async () => {
+    for (const pkg of ['tsx', 'typescript', 'prisma', 'vitest']) {
       expect(await exists(path.join(app, 'node_modules', pkg)), pkg).toBe(false);
     }
     expect(await exists(path.join(app, 'src/generated'))).toBe(false);
@@ -63,6 +67,16 @@ describe('production install (npm ci --omit=dev)', () => {
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ data: { viewer: { username: 'admin' } } });
+      // Prices come from the package and the gateway's table through Prisma's client: both installed.
+      const priced = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Coder-Session-Token': server.token! },
+        body: JSON.stringify({ query: '{ usage { totals { cost { total source } } } modelPrices { totalCount } }' }),
+      });
+      const body = (await priced.json()) as { data: { usage: { totals: { cost: { total: string; source: string } } }; modelPrices: { totalCount: number } } };
+      expect(body.data.usage.totals.cost.source).toBe('PRICE_BOOK');
+      expect(Number(body.data.usage.totals.cost.total)).toBeGreaterThan(0);
+      expect(body.data.modelPrices.totalCount).toBe(0);
     } finally {
       expect(await server.stop(), server.log()).toBe(0);
     }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { UserInputError } from '../db/users.ts';
 import { ENVIRONMENT, err, usageOf, UsageError, type Command } from './command.ts';
+import { pricesCommand } from './prices.ts';
 import { seedCommand } from './seed.ts';
 import { serveCommand } from './serve.ts';
 import { tokenCreateCommand } from './token-create.ts';
@@ -14,6 +15,8 @@ const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 const GENERAL_USAGE = `usage: aibridge-graphql <command> [options]
 
 ${COMMANDS.map((c) => `  ${c.synopsis}\n      ${c.summary}`).join('\n')}
+  prices import FILE | export | list
+      the gateway's price overrides, in Coder's price-file format (\`prices --help\`)
 
 With no command, serve. \`aibridge-graphql <command> --help\` describes a command.
 ${ENVIRONMENT}`;
@@ -25,6 +28,8 @@ const HELP = ['--help', '-h', 'help'];
  * returns), 1 the command failed, 2 the command line or the environment is wrong.
  */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  // `prices import FILE` takes a positional argument, which the Command model does not.
+  if (argv[0] === 'prices') return pricesCommand(argv.slice(1), process.env);
   if (argv.length === 1 && HELP.includes(argv[0])) {
     process.stdout.write(`${GENERAL_USAGE}\n`);
     return EXIT.ok;

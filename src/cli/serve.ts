@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/open.ts';
+import { openPriceStore } from '../prices/state-store.ts';
 import { defineCommand, err } from './command.ts';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -17,9 +18,13 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     const config = loadConfig();
     const started = Date.now();
     const { db, schema, mode, demoToken } = await openDatabase(config, { seedDemo: true, log: err });
+    // The price overrides: the same database in own modes; with READ_ONLY=1 a store of their own
+    // (STATE_DATABASE_URL or DATA_DIR/state), so Coder's database is never written.
+    const store = await openPriceStore(config, db);
     const app = createApp({
       db,
       schema,
+      prisma: store.prisma,
       graphiql: config.graphiql,
       introspection: config.introspection,
       // The page is served before authentication: it carries the owner's token only where nobody
@@ -39,7 +44,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       stopping = true;
       err(`${signal}: draining requests`);
       server.close(() => {
-        db.close().then(
+        store.close().then(() => db.close()).then(
           () => process.exit(0),
           () => process.exit(1),
         );

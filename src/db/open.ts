@@ -9,6 +9,7 @@ import { migrate } from './migrate.ts';
 import { createPgliteDb } from './pglite.ts';
 import { createPostgresDb } from './postgres.ts';
 import { seed } from './seed.ts';
+import { seedPricingShapes } from './seed-pricing.ts';
 import { createToken } from './users.ts';
 
 export interface OpenedDatabase {
@@ -62,7 +63,10 @@ export async function openDatabase(config: Config, { seedDemo, log = () => {} }:
   const tokenFile = path.join(config.dataDir, 'demo-owner-token');
   if (seedDemo && (await countUsers(db)) === 0) {
     log(`first start: writing ${DEMO_INTERCEPTIONS} demo interceptions`);
-    await seed(db, { interceptions: DEMO_INTERCEPTIONS, end: new Date() });
+    const end = new Date();
+    await seed(db, { interceptions: DEMO_INTERCEPTIONS, end });
+    // Sessions shaped for the spend recipes: prompt caching, a price change, an unpriced model.
+    await seedPricingShapes(db, { end });
     const token = await createToken(db, 'admin', 365 * 24 * 3600, 'demo');
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   }

@@ -75,7 +75,7 @@ const THOUGHTS = [
 ];
 const ERRORS = ['tool execution timed out after 30s', 'permission denied: workspace is owned by another user', 'MCP server returned 502 Bad Gateway'];
 
-function mulberry32(seed: number) {
+export function mulberry32(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -86,17 +86,17 @@ function mulberry32(seed: number) {
   };
 }
 
-type Rand = ReturnType<typeof mulberry32>;
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+export type Rand = ReturnType<typeof mulberry32>;
+export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+export const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 
-function uuid(r: Rand): string {
+export function uuid(r: Rand): string {
   const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
   return `${hex(8)}-${hex(4)}-4${hex(3)}-${pick(r, ['8', '9', 'a', 'b'])}${hex(3)}-${hex(12)}`;
 }
 
 /** Microsecond timestamps as RFC 3339 text, so no precision is lost on the way in. */
-function ts(micros: number): string {
+export function ts(micros: number): string {
   const ms = Math.floor(micros / 1000);
   const rest = String(micros % 1000).padStart(3, '0');
   return new Date(ms).toISOString().replace('Z', `${rest}Z`);
@@ -128,7 +128,7 @@ const TABLES = {
 type Table = keyof typeof TABLES;
 
 /** Column buffers flushed as one multi-row INSERT … SELECT FROM unnest(…) per table. */
-class Batches {
+export class Batches {
   private rows: Record<Table, unknown[][]> = {
     aibridge_interceptions: [],
     aibridge_token_usages: [],

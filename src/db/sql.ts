@@ -19,10 +19,10 @@ export class SqlFragment {
     readonly values: readonly unknown[],
   ) {}
 
-  /** The text with `$1…$n` placeholders numbered from `first`, and its values. */
-  compile(first = 1): { text: string; values: unknown[] } {
+  /** The text with `$1…$n` placeholders, and its values. */
+  compile(): { text: string; values: unknown[] } {
     let text = this.parts[0];
-    for (let i = 0; i < this.values.length; i++) text += `$${first + i}${this.parts[i + 1]}`;
+    for (let i = 0; i < this.values.length; i++) text += `$${i + 1}${this.parts[i + 1]}`;
     return { text, values: [...this.values] };
   }
 }

@@ -1,12 +1,15 @@
 import SchemaBuilder, { decodeBase64, encodeBase64 } from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import PrismaPlugin from '@pothos/plugin-prisma';
 import RelayPlugin from '@pothos/plugin-relay';
+import { getDatamodel } from '../generated/pothos-types.ts';
+import type PrismaTypes from '../generated/pothos-types.ts';
 import type { GraphQLContext } from './context.ts';
-import { badInput, tooComplex } from './errors.ts';
+import { badInput, noPriceStore, tooComplex } from './errors.ts';
 
 /** Types reachable through node(id); an ID naming anything else is rejected before any lookup. */
-export const NODE_TYPES = new Set(['User', 'Interception', 'Session', 'Thread', 'NetworkCallLog']);
+export const NODE_TYPES = new Set(['User', 'Interception', 'Session', 'Thread', 'ModelPrice', 'NetworkCallLog']);
 
 /**
  * Query bounds. Connections charge their page size for their nodes (see ./pagination.ts), so the
@@ -20,6 +23,8 @@ export const LIMITS = { depth: 15, breadth: 400, complexity: 100_000 } as const;
 // Configuration only: types live in ./types, one file each, gathered by ./index.ts.
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
+  // Only for the gateway's own tables (ModelPrice): Coder's tables stay on the SQL domain layer.
+  PrismaTypes: PrismaTypes;
   DefaultFieldNullability: false;
   DefaultEdgesNullability: { list: false; items: false };
   DefaultNodeNullability: false;
@@ -34,7 +39,15 @@ export const builder = new SchemaBuilder<{
     SafeInt: { Input: number; Output: number | string };
   };
 }>({
-  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin],
+  plugins: [ComplexityPlugin, RelayPlugin, DataloaderPlugin, PrismaPlugin],
+  prisma: {
+    // List and mutation resolvers check for a store first (src/graphql/types/model-price.ts);
+    // this is what a node(id) lookup meets without one.
+    client: (ctx) => ctx.prisma ?? noPriceStore(),
+    dmmf: getDatamodel(),
+    exposeDescriptions: false,
+    filterConnectionTotalCount: true,
+  },
   defaultFieldNullability: false,
   complexity: {
     defaultComplexity: 1,
@@ -67,6 +80,7 @@ export const builder = new SchemaBuilder<{
 });
 
 builder.queryType({});
+builder.mutationType({});
 
 // Every connection has an exact totalCount; the resolver only calls the counter when selected.
 builder.globalConnectionField('totalCount', (t) =>

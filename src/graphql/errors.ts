@@ -23,3 +23,10 @@ export function tooComplex(
     extensions: { code: 'QUERY_TOO_COMPLEX', limit: kind, value, max },
   });
 }
+
+/** Price overrides asked for where the gateway has no store of its own (read-only, none configured). */
+export function noPriceStore(): never {
+  throw new GraphQLError('Price overrides need a state store: with READ_ONLY=1 set STATE_DATABASE_URL, or let them live in DATA_DIR.', {
+    extensions: { code: 'FAILED_PRECONDITION' },
+  });
+}

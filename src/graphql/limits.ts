@@ -9,7 +9,7 @@ import type { Plugin } from 'graphql-yoga';
  * document or 10,000 aliases stops at the first token over the limit, so parsing stays cheap),
  * aliases and directives while validating. Depth, breadth and cost are the schema's own
  * (LIMITS in ./builder.ts, from the complexity plugin). Every documented and cookbook query stays
- * far below these; the request body is bounded separately (MAX_BODY_BYTES in src/app.ts).
+ * far below these; the request body is bounded separately (MAX_BODY_BYTES in src/plugins/use-body-limit.ts).
  */
 export const DOCUMENT_LIMITS = { tokens: 5000, aliases: 100, directives: 50 } as const;
 

@@ -25,6 +25,7 @@ const PATHS: Record<string, string> = {
   'Session.interceptions': '{ sessions(first: 1) { edges { node { c: interceptions ARGS { ...page } } } } }',
   'Session.threads': '{ sessions(first: 1) { edges { node { c: threads ARGS { ...page } } } } }',
   'Session.networkCallLogs': '{ sessions(first: 1) { edges { node { c: networkCallLogs ARGS { ...page } } } } }',
+  'Query.modelPrices': '{ c: modelPrices ARGS { ...page } }',
 };
 
 function connectionFields(): [string, GraphQLField<unknown, unknown>][] {
@@ -97,6 +98,9 @@ describeEachDb(
       WHERE id = (SELECT id FROM aibridge_interceptions WHERE client_session_id = 'large' ORDER BY started_at LIMIT 1)`);
     await db.query(named('test')`INSERT INTO boundary_logs (id, session_id, sequence_number, captured_at, created_at, detail, matched_rule)
       SELECT gen_random_uuid(), 'f0000000-0000-4000-8000-000000000000', n, now(), now(), 'https://x.test/', 'r' FROM generate_series(1, 150) AS n`);
+    // 101 price overrides, more than the modelPrices default (100).
+    await db.exec(`INSERT INTO gateway_model_prices (provider, model, effective_from, input_price)
+      SELECT 'openai', 'model-' || n, '2026-01-01', n FROM generate_series(1, 101) n`);
     // 50 older sessions of one interception: 51 sessions in all, more than the sessions default (50).
     for (let n = 0; n < 50; n++) {
       const startedAt = new Date(Date.UTC(2026, 5, 1, 0, 0, n)).toISOString();

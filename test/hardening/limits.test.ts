@@ -1,6 +1,7 @@
 import { encodeBase64 } from '@pothos/core';
 import { expect, it } from 'vitest';
-import { createApp, MAX_BODY_BYTES } from '../../src/app.ts';
+import { createApp } from '../../src/app.ts';
+import { MAX_BODY_BYTES } from '../../src/plugins/use-body-limit.ts';
 import { LIMITS } from '../../src/graphql/builder.ts';
 import { DOCUMENT_LIMITS } from '../../src/graphql/limits.ts';
 import { describeEachDb } from '../support/databases.ts';

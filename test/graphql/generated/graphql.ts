@@ -169,6 +169,7 @@ export type NodeLookupQueryVariables = Exact<{
 
 export type NodeLookupQuery = { node:
     | { __typename: 'Interception', uuid: string, id: string }
+    | { __typename: 'ModelPrice', id: string }
     | { __typename: 'NetworkCallLog', id: string }
     | { __typename: 'Session', sessionId: string, id: string }
     | { __typename: 'Thread', uuid: string, id: string }
@@ -182,6 +183,7 @@ export type NodesLookupQueryVariables = Exact<{
 
 export type NodesLookupQuery = { nodes: Array<
     | { __typename: 'Interception', id: string }
+    | { __typename: 'ModelPrice', id: string }
     | { __typename: 'NetworkCallLog', id: string }
     | { __typename: 'Session', id: string }
     | { __typename: 'Thread', id: string }
