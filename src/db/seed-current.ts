@@ -5,9 +5,10 @@ import { named, sql, type SqlFragment } from './sql.ts';
 /**
  * Demo data for what a current Coder records beyond the seed-era tables, written over the rows
  * `seed` wrote: failed requests of every upstream error type, Agent Firewall sessions with
- * allowed and blocked http and dns events inside the interceptions' windows, recorded costs and
- * price snapshots on part of the token usages, Coder's price table and daily spend, configured
+ * allowed and blocked http and dns events inside the interceptions' windows, configured
  * providers, annotations and workspace ids. Each part is written only where the schema has it.
+ * Recorded costs and price snapshots are the pricing seed's (./seed-pricing.ts, `recorded`):
+ * the demo's cost figures stay the price book's unless it is asked for.
  *
  * Every choice is a hash of a row's own id (with `salt`), never the seed's random stream: the
  * rows `seed` writes stay exactly as they were, and the same rows always get the same extras.
@@ -42,16 +43,6 @@ const HOSTS: [string, string | null][] = [
 ];
 const PATHS = ['/repos/coder/coder/pulls?state=open', '/', '/@types%2fnode', ':443/github.com/lib/pq/@v/list', '/simple/requests/', '/latest/meta-data/iam#creds'];
 
-/** Prices per million tokens in micro-units (input, output, cache read, cache write; null = unknown). */
-const PRICES: [string, string, number, number, number, number | null][] = [
-  ['anthropic', 'claude-sonnet-4-5', 3_000_000, 15_000_000, 300_000, 3_750_000],
-  ['anthropic', 'claude-opus-4-1', 15_000_000, 75_000_000, 1_500_000, 18_750_000],
-  ['anthropic', 'claude-haiku-4-5', 1_000_000, 5_000_000, 100_000, 1_250_000],
-  ['openai', 'gpt-5', 1_250_000, 10_000_000, 125_000, null],
-  ['openai', 'gpt-5-mini', 250_000, 2_000_000, 25_000, null],
-  ['openai', 'gpt-4.1', 2_000_000, 8_000_000, 500_000, null],
-];
-
 /** Providers as an admin configured them: one disabled, one soft-deleted. */
 const PROVIDERS: [string, string, string, string | null, string, boolean, boolean][] = [
   ['0a000000-0000-4000-8000-000000000001', 'anthropic', 'anthropic', 'Anthropic', 'https://api.anthropic.com', true, false],
@@ -60,9 +51,6 @@ const PROVIDERS: [string, string, string, string | null, string, boolean, boolea
   ['0a000000-0000-4000-8000-000000000004', 'openai-compat', 'vllm-staging', null, 'https://vllm.internal.example.com/v1', false, false],
   ['0a000000-0000-4000-8000-000000000005', 'google', 'gemini-trial', 'Gemini (trial)', 'https://generativelanguage.googleapis.com', true, true],
 ];
-
-/** The group whose budget the demo's priced usage counts against. */
-const GROUP = '0b000000-0000-4000-8000-000000000001';
 
 const values = <T extends unknown[]>(rows: T[], row: (r: T) => SqlFragment) => sql.join(rows.map(row), sql`, `);
 
@@ -127,38 +115,6 @@ export async function seedCurrentParts(db: Queryable, caps: Capabilities, salt =
         FROM aibridge_interceptions i CROSS JOIN LATERAL generate_series(1, ${h(sql`i.id`, `${salt}:calls`)} % 7) AS n
        WHERE i.agent_firewall_session_id IS NOT NULL AND i.ended_at IS NOT NULL
       ON CONFLICT DO NOTHING`);
-  }
-
-  if (caps.tokenCosts) {
-    // Three usage rows in five were priced when recorded (the others predate pricing).
-    await db.query(named('seed.recordedCosts')`
-      WITH price(provider, model, input, output, cache_read, cache_write) AS (
-        VALUES ${values(PRICES, ([p, m, i, o, r, w]) => sql`(${p}, ${m}, ${i}::bigint, ${o}::bigint, ${r}::bigint, ${w}::bigint)`)}
-      )
-      UPDATE aibridge_token_usages u
-         SET input_price_micros = p.input, output_price_micros = p.output, cache_read_price_micros = p.cache_read,
-             cache_write_price_micros = p.cache_write, effective_group_id = ${GROUP}::uuid,
-             -- Coder's rule: Σ floor(tokens × price / 1,000,000); bigint division floors non-negative values.
-             cost_micros = u.input_tokens * p.input / 1000000 + u.output_tokens * p.output / 1000000
-                         + u.cache_read_input_tokens * p.cache_read / 1000000 + u.cache_write_input_tokens * COALESCE(p.cache_write, 0) / 1000000
-        FROM aibridge_interceptions i, price p
-       WHERE i.id = u.interception_id AND p.provider = i.provider AND p.model = i.model
-         AND u.cost_micros IS NULL AND ${h(sql`u.id`, `${salt}:priced`)} % 5 < 3`);
-    if (caps.modelPrices) {
-      await db.query(named('seed.modelPrices')`
-        INSERT INTO ai_model_prices (provider, model, input_price, output_price, cache_read_price, cache_write_price)
-        VALUES ${values(PRICES, ([p, m, i, o, r, w]) => sql`(${p}, ${m}, ${i}::bigint, ${o}::bigint, ${r}::bigint, ${w}::bigint)`)}
-        ON CONFLICT DO NOTHING`);
-    }
-    if (caps.userDailySpend) {
-      await db.query(named('seed.dailySpend')`
-        INSERT INTO ai_user_daily_spend (user_id, effective_group_id, day, spend_micros)
-        SELECT i.initiator_id, u.effective_group_id, (u.created_at AT TIME ZONE 'UTC')::date, sum(u.cost_micros)
-          FROM aibridge_token_usages u JOIN aibridge_interceptions i ON i.id = u.interception_id
-         WHERE u.cost_micros IS NOT NULL AND u.effective_group_id IS NOT NULL
-         GROUP BY 1, 2, 3
-        ON CONFLICT (user_id, effective_group_id, day) DO UPDATE SET spend_micros = EXCLUDED.spend_micros`);
-    }
   }
 
   if (caps.annotations) {

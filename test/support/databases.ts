@@ -15,8 +15,8 @@ export type DbKind = 'pglite' | 'postgres';
 export type SchemaGeneration = 'seed-era' | 'current';
 export const GENERATIONS: readonly SchemaGeneration[] = ['seed-era', 'current'];
 
-/** The last migration of the seed-era schema. */
-export const SEED_ERA_LAST_MIGRATION = '20261122020000_session_and_prompt_time_indexes';
+/** The migration that brings Coder's tables from the seed era to the current generation. */
+export const CODER_CURRENT_MIGRATION = '20261130010000_coder_current';
 
 /**
  * The generation tests get unless they ask: TEST_SCHEMA=seed-era runs the whole suite over the
