@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import type { Db } from './db/db.ts';
 import { DatabaseUnavailableError } from './db/db.ts';
 import { createSharedReads, sharingReads } from './db/shared-reads.ts';
+import { SchemaProbe } from './db/schema-probe.ts';
 import { AuthError } from './auth/viewer.ts';
 import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
@@ -51,6 +52,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** Spans for requests, operations and statements; absent unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracing?: Tracing;
+  /** The database's optional Coder parts (src/db/capabilities.ts); one is made for `db` if not given. */
+  schema?: SchemaProbe;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -63,7 +66,12 @@ export function createApp(deps: AppDeps): App {
   // timed; a refused statement is never sent, so it is not counted. Counts are shared between
   // the app's concurrent requests (see ./db/shared-reads.ts): a joined count is not sent, so it
   // is not counted either.
-  const db = rejectingNulText(sharingReads(instrumentedDb(deps.db, metrics, deps.tracing), createSharedReads({ ttlMs: deps.countCacheTtlMs })));
+  // The schema probe watches every statement too: a lost connection or a vanished column means
+  // detecting the optional Coder parts again (src/db/schema-probe.ts).
+  const probe = deps.schema ?? new SchemaProbe(deps.db);
+  const db = probe.watching(
+    rejectingNulText(sharingReads(instrumentedDb(deps.db, metrics, deps.tracing), createSharedReads({ ttlMs: deps.countCacheTtlMs }))),
+  );
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
@@ -84,8 +92,8 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useMetricsEndpoint(metrics.registry, deps.metricsToken),
       useJsonErrorBodies('/graphql'),
-      useRoutes(db),
-      useReadiness(db, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
+      useRoutes(db, probe),
+      useReadiness(db, probe, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
       ...compiledExecutionPlugins(deps.onCompile),
@@ -96,7 +104,7 @@ export function createApp(deps: AppDeps): App {
     async context({ request }) {
       try {
         const viewer = await authenticateRequest(db, request);
-        return { db, viewer, prisma };
+        return { db, viewer, prisma, schema: probe };
       } catch (err) {
         if (err instanceof AuthError) {
           throw new GraphQLError(err.message, { extensions: { code: 'UNAUTHENTICATED', detail: err.detail, http: { status: 401 } } });

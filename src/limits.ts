@@ -26,5 +26,10 @@ export const SESSION_PAGE: PageSize = { default: 50, max: 1000 };
 /** GraphQL `models` and `clients`: every distinct value up to the maximum. */
 export const CATALOG_PAGE: PageSize = { default: 1000, max: 1000 };
 
+/** GraphQL `Session.networkCallLogs` (keyset pages, not capped at Coder's 1000 in all). */
+export const NETWORK_CALL_PAGE: PageSize = { default: 100, max: 1000 };
+
+/** GraphQL `Session.topDomains(first)`. */
+export const TOP_DOMAINS: PageSize = { default: 10, max: 100 };
 /** Admin price overrides (Query.modelPrices): a handful per model, a page holds a deployment's. */
 export const MODEL_PRICE_PAGE: PageSize = { default: 100, max: 1000 };

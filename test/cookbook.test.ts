@@ -6,13 +6,15 @@ import { createApp } from '../src/app.ts';
 import { seed } from '../src/db/seed.ts';
 import { seedPricingShapes } from '../src/db/seed-pricing.ts';
 import { createToken } from '../src/db/users.ts';
-import { describeEachDb } from './support/databases.ts';
+import { defaultGeneration, describeEachDb } from './support/databases.ts';
 import { gql } from './support/http.ts';
 import { ROOT } from './support/process.ts';
 
 /**
  * Every query of docs/cookbook.md, with the variables block that follows it, against the demo
  * data as the demo owner: no errors, and an answer (some list in it is not empty, or a count above 0).
+ * Recipes titled "(current Coder)" read what only a current Coder schema holds: over a seed-era
+ * database they must still run without errors, and find nothing.
  */
 const doc = readFileSync(path.join(ROOT, 'docs/cookbook.md'), 'utf8');
 const recipes = doc
@@ -46,9 +48,13 @@ it('holds at least 10 recipes', () => {
 describeEachDb(
   'cookbook',
   (ctx) => {
-    it.each(recipes.map((r) => [r.title, r] as const))('%s: answers data without errors (and its jq program runs)', async (_title, recipe) => {
+    it.each(recipes.map((r) => [r.title, r] as const))('%s: answers data without errors (and its jq program runs)', async (title, recipe) => {
       const res = await gql(createApp({ db: ctx().db }), recipe.query, recipe.variables, token);
       expect(res.body.errors, JSON.stringify(res.body.errors)).toBeUndefined();
+      if (title.includes('(current Coder)') && defaultGeneration() === 'seed-era') {
+        expect(JSON.stringify(res.body.data)).not.toMatch(/"(error|networkCalls)":\{/);
+        return;
+      }
       expect(hasAnswer(res.body.data), JSON.stringify(res.body.data).slice(0, 500)).toBe(true);
       if (recipe.jq && hasJq) {
         const program = recipe.jq.trim().replace(/^jq\s+'/, '').replace(/'$/, '');

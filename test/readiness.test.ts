@@ -15,11 +15,12 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-it('answers /readyz, with or without a query string, with {"status":"ready"}', async () => {
+it('answers /readyz, with or without a query string, with {"status":"ready"} and the detected capabilities', async () => {
   for (const path of ['/readyz', '/readyz?probe=1']) {
     const res = await call(app, path);
     expect(res.status, path).toBe(200);
-    expect(res.body, path).toEqual({ status: 'ready' });
+    // test/capabilities.test.ts pins the list per schema generation.
+    expect(res.body, path).toEqual({ status: 'ready', capabilities: expect.any(Array) });
   }
 });
 

@@ -20,6 +20,9 @@ const reader = `coder_reader_${suffix}`;
 const database = `coder_ro_${suffix}`;
 const RO_ID = '0000000a-0000-4000-8000-00000000000a';
 const READ_TABLES = ['aibridge_interceptions', 'aibridge_token_usages', 'aibridge_tool_usages', 'aibridge_user_prompts', 'aibridge_model_thoughts', 'users', 'api_keys'];
+/** The optional grants of docs/read-only.md for a current Coder: firewall logs, providers, prices, spend. */
+const CURRENT_TABLES = ['boundary_logs', 'ai_providers', 'ai_model_prices', 'ai_user_daily_spend'];
+const FW_SESSION = '0000000f-0000-4000-8000-00000000000f';
 
 async function asAdmin(sql: string[], db = 'postgres') {
   const c = new pg.Client({ connectionString: adminUrl(base!, db) });
@@ -58,6 +61,12 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     await c.query(`INSERT INTO aibridge_user_prompts (id, interception_id, provider_response_id, prompt, created_at) VALUES (gen_random_uuid(), '${RO_ID}', 'r', 'hello', now())`);
     await c.query(`INSERT INTO aibridge_tool_usages (id, interception_id, provider_response_id, tool, input, created_at) VALUES (gen_random_uuid(), '${RO_ID}', 'r', 'Read', '{}', now())`);
     await c.query(`INSERT INTO aibridge_model_thoughts (interception_id, content, created_at) VALUES ('${RO_ID}', 'hmm', now())`);
+    // What a current Coder adds: an upstream error, a firewall position and call, a provider.
+    await c.query(`UPDATE aibridge_interceptions SET error_type = 'timeout', error_message = 'took too long',
+      agent_firewall_session_id = '${FW_SESSION}', agent_firewall_sequence_number = 1 WHERE id = '${RO_ID}'`);
+    await c.query(`INSERT INTO boundary_logs (id, session_id, sequence_number, captured_at, created_at, proto, method, detail, matched_rule)
+      VALUES (gen_random_uuid(), '${FW_SESSION}', 2, now(), now(), 'http', 'GET', 'https://ro.example.com/x', NULL)`);
+    await c.query(`INSERT INTO ai_providers (type, name, base_url, settings) VALUES ('anthropic', 'ro-anthropic', 'https://api.anthropic.com', 'encrypted')`);
     await c.query(`GRANT CONNECT ON DATABASE ${database} TO ${reader}`);
     await c.query(`GRANT USAGE ON SCHEMA public TO ${reader}`);
     // Exactly the grants docs/read-only.md tells Coder operators to give: the gateway reads no other table.
@@ -117,6 +126,46 @@ describe.runIf(base)('READ_ONLY=1 over a Coder-shaped database with a SELECT-onl
     expect((await rest(`/api/v2/aibridge/sessions/${RO_ID}`)).threads[0].agentic_actions[0].thinking).toEqual([{ text: 'hmm' }]);
     expect(await rest('/api/v2/aibridge/models')).toEqual(['claude-ro']);
     expect(await rest('/api/v2/aibridge/clients')).toEqual(['ro-client']);
+  });
+
+  it('shows with the seven grants what their tables hold of a current Coder, and treats ungranted tables as absent', async () => {
+    const ready = await (await fetch(server!.url.replace('/graphql', '/readyz'))).json();
+    expect(ready.capabilities).toEqual(expect.arrayContaining(['interceptionErrors', 'firewallColumns', 'tokenCosts']));
+    expect(ready.capabilities).not.toContain('boundaryLogs');
+    expect(ready.capabilities).not.toContain('providers');
+    const detail = await rest(`/api/v2/ai-gateway/sessions/${RO_ID}`);
+    expect(detail.threads[0]).toMatchObject({ error_type: 'timeout', error_message: 'took too long', agent_firewall_sequence_number: 1 });
+    expect(detail).not.toHaveProperty('network_calls');
+    const providers = await fetch(server!.url.replace('/graphql', '/api/v2/ai/providers'), { headers: { 'Coder-Session-Token': token } });
+    expect(providers.status).toBe(404);
+  });
+
+  it('reads the firewall logs and providers once their optional grants are given', async () => {
+    await asAdmin([`GRANT SELECT ON ${CURRENT_TABLES.join(', ')} TO ${reader}`], database);
+    const granted = await startServer({ DATABASE_URL: urlAs(reader), READ_ONLY: '1' });
+    try {
+      const get = async (p: string) => {
+        const res = await fetch(granted.url.replace('/graphql', p), { headers: { 'Coder-Session-Token': token } });
+        expect(res.status, p).toBe(200);
+        return res.json();
+      };
+      expect((await get('/readyz')).capabilities).toEqual(expect.arrayContaining(['boundaryLogs', 'providers', 'modelPrices', 'userDailySpend']));
+      const detail = await get(`/api/v2/ai-gateway/sessions/${RO_ID}`);
+      expect(detail.network_calls).toEqual({ total: 1, blocked: 1 });
+      expect(detail.network_top_domains).toEqual([{ domain: 'ro.example.com', count: 1 }]);
+      expect((await get('/api/v2/ai/providers')).map((p: { name: string }) => p.name)).toEqual(['ro-anthropic']);
+      const res = await fetch(granted.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'Coder-Session-Token': token },
+        body: JSON.stringify({ query: '{ session(id: "ro-session") { networkCalls { total } networkCallLogs { edges { node { detail } } } topDomains { domain } } }' }),
+      });
+      expect(await res.json()).toEqual({
+        data: { session: { networkCalls: { total: 1 }, networkCallLogs: { edges: [{ node: { detail: 'https://ro.example.com/x' } }] }, topDomains: [{ domain: 'ro.example.com' }] } },
+      });
+      expect(granted.log()).toMatch(/schema: detected .*boundaryLogs/);
+    } finally {
+      await granted.stop();
+    }
   });
 
   it('answers every GraphQL root field without errors over the SELECT-only login', async () => {

@@ -1,6 +1,6 @@
 import { named, type Statement } from '../src/db/sql.ts';
 import { expect, it } from 'vitest';
-import { describeEachDb } from './support/databases.ts';
+import { describeEachGeneration, type SchemaGeneration } from './support/databases.ts';
 
 /**
  * The migrated catalog against Coder's DDL as SPEC section 2 states it, written out by hand here
@@ -89,6 +89,106 @@ const EXPECTED_INDEXES: Record<string, string[]> = {
   aibridge_model_thoughts: ['USING btree (interception_id)'],
 };
 
+/**
+ * What the current generation adds (coder-current.sql, written out again by hand): columns after
+ * the seed-era ones, new tables, new indexes.
+ */
+const CURRENT_EXTRA_COLUMNS: Record<string, string[]> = {
+  aibridge_interceptions: [
+    'agent_firewall_session_id uuid NULL',
+    'agent_firewall_sequence_number int4 NULL',
+    'error_type aibridge_interception_error_type NULL',
+    'error_message varchar(1024) NULL',
+    "annotations jsonb NOT NULL DEFAULT '{}'::jsonb",
+    'provider_id uuid NULL',
+    'workspace_id uuid NULL',
+  ],
+  aibridge_token_usages: [
+    'effective_group_id uuid NULL',
+    'input_price_micros int8 NULL',
+    'output_price_micros int8 NULL',
+    'cache_read_price_micros int8 NULL',
+    'cache_write_price_micros int8 NULL',
+    'cost_micros int8 NULL',
+  ],
+};
+
+const CURRENT_TABLES: Record<string, string[]> = {
+  ai_providers: [
+    'id uuid NOT NULL DEFAULT gen_random_uuid()',
+    'type ai_provider_type NOT NULL',
+    'name text NOT NULL',
+    'display_name text NULL',
+    'enabled bool NOT NULL DEFAULT true',
+    'deleted bool NOT NULL DEFAULT false',
+    'base_url text NOT NULL',
+    'settings text NULL',
+    'settings_key_id text NULL',
+    'created_at timestamptz NOT NULL DEFAULT now()',
+    'updated_at timestamptz NOT NULL DEFAULT now()',
+    "icon text NOT NULL DEFAULT ''::text",
+  ],
+  ai_provider_keys: [
+    'id uuid NOT NULL DEFAULT gen_random_uuid()',
+    'provider_id uuid NOT NULL',
+    'api_key text NOT NULL',
+    'api_key_key_id text NULL',
+    'created_at timestamptz NOT NULL DEFAULT now()',
+    'updated_at timestamptz NOT NULL DEFAULT now()',
+  ],
+  boundary_sessions: [
+    'id uuid NOT NULL',
+    'workspace_agent_id uuid NOT NULL',
+    'confined_process_name text NOT NULL',
+    'started_at timestamptz NOT NULL',
+    'updated_at timestamptz NOT NULL',
+    'owner_id uuid NULL',
+  ],
+  boundary_logs: [
+    'id uuid NOT NULL',
+    'session_id uuid NOT NULL',
+    'sequence_number int4 NOT NULL',
+    'captured_at timestamptz NOT NULL',
+    'created_at timestamptz NOT NULL',
+    "proto text NOT NULL DEFAULT ''::text",
+    "method text NOT NULL DEFAULT ''::text",
+    "detail text NOT NULL DEFAULT ''::text",
+    'matched_rule text NULL',
+    'owner_id uuid NULL',
+  ],
+  ai_model_prices: [
+    'provider text NOT NULL',
+    'model text NOT NULL',
+    'input_price int8 NULL',
+    'output_price int8 NULL',
+    'cache_read_price int8 NULL',
+    'cache_write_price int8 NULL',
+    'created_at timestamptz NOT NULL DEFAULT now()',
+    'updated_at timestamptz NOT NULL DEFAULT now()',
+  ],
+  ai_user_daily_spend: ['user_id uuid NOT NULL', 'effective_group_id uuid NOT NULL', 'day date NOT NULL', 'spend_micros int8 NOT NULL'],
+};
+
+const CURRENT_EXTRA_INDEXES: Record<string, string[]> = {
+  aibridge_interceptions: [
+    'USING btree (agent_firewall_session_id, agent_firewall_sequence_number) WHERE (agent_firewall_session_id IS NOT NULL)',
+    'USING btree (provider_id)',
+  ],
+  boundary_logs: ['USING btree (captured_at)', 'USING btree (id)', 'USING btree (session_id, sequence_number) INCLUDE (matched_rule)'],
+  ai_providers: ['USING btree (id)', 'USING btree (name) WHERE (deleted = false)', 'USING btree (enabled) WHERE (deleted = false)'],
+};
+
+/** The columns, indexes and tables a generation has. */
+function expectedFor(g: SchemaGeneration) {
+  const extra = (m: Record<string, string[]>, table: string) => (g === 'current' ? (m[table] ?? []) : []);
+  const tables = Object.keys(EXPECTED_COLUMNS).concat(g === 'current' ? Object.keys(CURRENT_TABLES) : []);
+  return {
+    columns: Object.fromEntries(tables.map((t) => [t, [...(EXPECTED_COLUMNS[t] ?? CURRENT_TABLES[t]), ...extra(CURRENT_EXTRA_COLUMNS, t)]])),
+    indexes: Object.fromEntries([...new Set([...Object.keys(EXPECTED_INDEXES), ...(g === 'current' ? Object.keys(CURRENT_EXTRA_INDEXES) : [])])]
+      .map((t) => [t, [...(EXPECTED_INDEXES[t] ?? []), ...extra(CURRENT_EXTRA_INDEXES, t)]])),
+  };
+}
+
 const USERS_COLUMNS = [
   'id uuid NOT NULL',
   'email text NOT NULL',
@@ -125,12 +225,16 @@ async function describeColumns(query: (s: Statement) => Promise<ColumnRow[]>) {
   return out;
 }
 
-describeEachDb('migrated schema mirrors Coder', (ctx) => {
+describeEachGeneration('migrated schema mirrors Coder', (ctx, generation) => {
+  const expected = expectedFor(generation);
+
   it('has the AI Bridge tables with Coder column types, nullability, defaults and the generated session_id', async () => {
     const columns = await describeColumns((s) => ctx().db.query<ColumnRow>(s));
-    for (const [table, expected] of Object.entries(EXPECTED_COLUMNS)) {
-      expect(columns[table], table).toEqual(expected);
+    for (const [table, cols] of Object.entries(expected.columns)) {
+      expect(columns[table], table).toEqual(cols);
     }
+    // The seed era has none of the newer tables.
+    for (const table of Object.keys(CURRENT_TABLES)) expect(table in columns, table).toBe(generation === 'current');
   });
 
   it('has the users columns the gateway reads', async () => {
@@ -139,21 +243,44 @@ describeEachDb('migrated schema mirrors Coder', (ctx) => {
   });
 
   it('has Coder indexes, partial and DESC ones included', async () => {
-    const rows = await ctx().db.query<{ tablename: string; indexdef: string }>(named('test')`SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename LIKE 'aibridge_%'`);
+    const rows = await ctx().db.query<{ tablename: string; indexdef: string }>(named('test')`SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'`);
     const byTable: Record<string, string[]> = {};
     for (const r of rows) (byTable[r.tablename] ??= []).push(r.indexdef.replace(/^.* ON public\.\w+ /, ''));
-    for (const [table, expected] of Object.entries(EXPECTED_INDEXES)) {
-      expect([...(byTable[table] ?? [])].sort(), table).toEqual(expect.arrayContaining([...expected].sort()));
+    for (const [table, indexes] of Object.entries(expected.indexes)) {
+      expect([...(byTable[table] ?? [])].sort(), table).toEqual(expect.arrayContaining([...indexes].sort()));
       // Indexes beyond Coder's must be deliberate: each one is listed in the migration that adds it.
-      expect(byTable[table].length, `${table} index count`).toBeGreaterThanOrEqual(expected.length);
+      expect(byTable[table].length, `${table} index count`).toBeGreaterThanOrEqual(indexes.length);
     }
   });
 
   it('has no primary key on aibridge_model_thoughts and no foreign key from children to interceptions', async () => {
-    const rows = await ctx().db.query<{ conname: string; table: string; contype: string }>(named('test')`SELECT conname, conrelid::regclass::text AS table, contype::text FROM pg_constraint
+    const rows = await ctx().db.query<{ conname: string; table: string; contype: string; target: string | null }>(named('test')`
+      SELECT conname, conrelid::regclass::text AS table, contype::text, NULLIF(confrelid, 0)::regclass::text AS target FROM pg_constraint
         WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text LIKE 'aibridge_%' AND contype IN ('p', 'u', 'f')`);
     expect(rows.filter((r) => r.table === 'aibridge_model_thoughts')).toEqual([]);
-    expect(rows.filter((r) => r.contype === 'f')).toEqual([]);
+    expect(rows.filter((r) => r.target === 'aibridge_interceptions')).toEqual([]);
+    // The current generation's only foreign key from these tables: the provider an interception used.
+    expect(rows.filter((r) => r.contype === 'f').map((r) => `${r.conname} -> ${r.target}`)).toEqual(
+      generation === 'current' ? ['aibridge_interceptions_provider_id_fkey -> ai_providers'] : [],
+    );
+  });
+
+  it('has the error type enum and the firewall, provider and spend foreign keys only to tables it has', async () => {
+    const enums = await ctx().db.query<{ typname: string; labels: string[] }>(named('test')`
+      SELECT t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid
+       WHERE t.typname = 'aibridge_interception_error_type' GROUP BY t.typname`);
+    expect(enums).toEqual(
+      generation === 'current'
+        ? [{ typname: 'aibridge_interception_error_type', labels: ['bad_request', 'unauthorized', 'rate_limited', 'overloaded', 'server_error', 'timeout', 'unknown'] }]
+        : [],
+    );
+    const fks = await ctx().db.query<{ name: string }>(named('test')`
+      SELECT conrelid::regclass::text || ' -> ' || confrelid::regclass::text AS name FROM pg_constraint
+       WHERE connamespace = 'public'::regnamespace AND contype = 'f' AND conrelid::regclass::text IN ('boundary_logs', 'boundary_sessions', 'ai_provider_keys', 'ai_user_daily_spend', 'ai_model_prices')
+       ORDER BY 1`);
+    expect(fks.map((r) => r.name)).toEqual(
+      generation === 'current' ? ['ai_provider_keys -> ai_providers', 'boundary_logs -> users', 'boundary_sessions -> users'] : [],
+    );
   });
 
   it('computes session_id as COALESCE(client_session_id, thread_root_id, id) and refuses writes to it', async () => {

@@ -3,6 +3,9 @@ import { expect, it } from 'vitest';
 import { seed } from '../src/db/seed.ts';
 import type { Db } from '../src/db/db.ts';
 import { createTestDb, describeEachDb } from './support/databases.ts';
+import { createApp } from '../src/app.ts';
+import { createToken } from '../src/db/users.ts';
+import { call } from './support/http.ts';
 
 /** A digest of every seeded row, to compare two runs. */
 async function digest(db: Db): Promise<string> {
@@ -70,3 +73,56 @@ describeEachDb('demo data', (ctx) => {
     }
   });
 });
+
+describeEachDb(
+  'demo data over a current Coder schema',
+  (ctx) => {
+    it('adds failed requests of every error type, firewall sessions with allowed and blocked http and dns calls, providers, annotations and workspaces', async () => {
+      const { db } = ctx();
+      await seed(db, { interceptions: 600, seed: 7 });
+      const [s] = await db.query<Record<string, string>>(named('test')`
+        SELECT
+          (SELECT count(DISTINCT error_type) FROM aibridge_interceptions WHERE error_message <> '') AS error_types,
+          (SELECT count(*) FROM aibridge_interceptions WHERE error_type IS NOT NULL AND ended_at IS NULL) AS in_flight_errors,
+          (SELECT count(DISTINCT agent_firewall_session_id) FROM aibridge_interceptions) AS firewall_sessions,
+          (SELECT count(*) FROM boundary_sessions) AS boundary_sessions,
+          (SELECT count(*) FROM boundary_logs WHERE proto = 'http' AND matched_rule IS NULL) AS blocked_http,
+          (SELECT count(*) FROM boundary_logs WHERE proto = 'http' AND matched_rule IS NOT NULL) AS allowed_http,
+          (SELECT count(*) FROM boundary_logs WHERE proto = 'dns') AS dns,
+          -- every log lies inside the window of the interception that made it
+          (SELECT count(*) FROM boundary_logs l WHERE NOT EXISTS (
+             SELECT 1 FROM aibridge_interceptions i WHERE i.agent_firewall_session_id = l.session_id
+                AND l.sequence_number > i.agent_firewall_sequence_number AND l.sequence_number < i.agent_firewall_sequence_number + 10)) AS stray_logs,
+          -- recorded costs are the pricing seed's (recorded variant), not this one's
+          (SELECT count(*) FROM aibridge_token_usages WHERE cost_micros IS NOT NULL) AS priced,
+          (SELECT count(*) FROM ai_providers) AS providers,
+          (SELECT count(*) FROM aibridge_interceptions WHERE provider_id IS NOT NULL) AS with_provider,
+          (SELECT count(*) FROM aibridge_interceptions WHERE annotations <> '{}') AS annotated,
+          (SELECT count(*) FROM aibridge_interceptions WHERE workspace_id IS NOT NULL) AS in_workspaces`);
+      expect(Number(s.error_types)).toBe(7);
+      expect(Number(s.in_flight_errors)).toBe(0);
+      expect(Number(s.stray_logs)).toBe(0);
+      expect(Number(s.priced)).toBe(0);
+      expect(Number(s.providers)).toBe(5);
+      for (const key of ['firewall_sessions', 'boundary_sessions', 'blocked_http', 'allowed_http', 'dns', 'with_provider', 'annotated', 'in_workspaces']) {
+        expect(Number(s[key]), key).toBeGreaterThan(0);
+      }
+    });
+
+    it('shows a session with network calls and a failed thread through REST', async () => {
+      const { db } = ctx();
+      const token = await createToken(db, 'admin');
+      const [row] = await db.query<{ id: string }>(named('test')`
+        SELECT r.session_id AS id FROM aibridge_interceptions r
+         WHERE r.thread_root_id IS NULL AND r.error_type IS NOT NULL AND r.agent_firewall_session_id IS NOT NULL AND r.ended_at IS NOT NULL
+         ORDER BY r.started_at DESC LIMIT 1`);
+      expect(row).toBeDefined();
+      const res = await call(createApp({ db }), `/api/v2/ai-gateway/sessions/${encodeURIComponent(row.id)}?limit=200`, { token });
+      expect(res.status).toBe(200);
+      expect(res.body.network_calls.total).toBeGreaterThanOrEqual(0);
+      expect(res.body.threads.some((t: { error_type?: string; error_message?: string }) => t.error_type && t.error_message)).toBe(true);
+    });
+  },
+  undefined,
+  'current',
+);

@@ -28,12 +28,13 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     const started = Date.now();
     const log = await createStderrLogger(config.logLevel);
     const tracing = await startTracing(config.otelEndpoint);
-    const { db, mode, demoToken } = await openDatabase(config, { seedDemo: true, replicas: true, log: err });
+    const { db, schema, mode, demoToken } = await openDatabase(config, { seedDemo: true, replicas: true, log: err });
     // The price overrides: the same database in own modes; with READ_ONLY=1 a store of their own
     // (STATE_DATABASE_URL or DATA_DIR/state), so Coder's database is never written.
     const store = await openPriceStore(config, db);
     const app = createApp({
       db,
+      schema,
       prisma: store.prisma,
       log,
       metrics: createMetrics({ processMetrics: true, pool: poolOf(db) }),

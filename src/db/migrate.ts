@@ -39,9 +39,12 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   );
 }
 
-/** Applies pending migrations in order; returns the names applied. */
-export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const migrations = await readMigrations(dir);
+/**
+ * Applies pending migrations in order; returns the names applied. Those named in `skip` are left
+ * pending (tests build an older Coder generation by skipping the one that brings the current).
+ */
+export async function migrate(db: Db, dir = MIGRATIONS_DIR, skip: readonly string[] = []): Promise<string[]> {
+  const migrations = (await readMigrations(dir)).filter((m) => !skip.includes(m.name));
   return db.transaction(async (tx) => {
     await tx.query(named('migrate.lock')`SELECT pg_advisory_xact_lock(${LOCK_KEY})`);
     await tx.exec(BOOKKEEPING);

@@ -1,7 +1,9 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.ts';
-import type { Db } from './db.ts';
+import { describeCapabilities } from './capabilities.ts';
+import { DatabaseUnavailableError, type Db } from './db.ts';
+import { SchemaProbe } from './schema-probe.ts';
 import { named } from './sql.ts';
 import { migrate } from './migrate.ts';
 import { createPgliteDb } from './pglite.ts';
@@ -13,6 +15,8 @@ import { createToken } from './users.ts';
 
 export interface OpenedDatabase {
   db: Db;
+  /** The optional Coder parts of `db` (detected at open when the database answers). */
+  schema: SchemaProbe;
   mode: 'embedded' | 'postgres' | 'read-only';
   /** Embedded mode only: the demo owner's token, kept in DATA_DIR so every start can print it. */
   demoToken?: string;
@@ -36,6 +40,19 @@ export interface OpenOptions {
 /** Interceptions the embedded demo starts with: enough to page through, quick to write. */
 export const DEMO_INTERCEPTIONS = 1_500;
 
+/**
+ * A probe for `db` that logs each detection in one line, and a first detection now. A database
+ * that does not answer yet (read-only mode starts without it) is detected on first need.
+ */
+async function probeSchema(db: Db, log: (line: string) => void): Promise<SchemaProbe> {
+  const schema = new SchemaProbe(db, (caps) => log(describeCapabilities(caps)));
+  await schema.current().catch((err: unknown) => {
+    if (!(err instanceof DatabaseUnavailableError)) throw err;
+    log('schema: not detected yet (the database is unavailable); detecting on first request');
+  });
+  return schema;
+}
+
 /** Opens the configured database; applies migrations unless read-only; seeds the demo if asked. */
 export async function openDatabase(config: Config, { seedDemo, replicas = false, log = () => {} }: OpenOptions): Promise<OpenedDatabase> {
   if (config.databaseUrl) {
@@ -45,13 +62,13 @@ export async function openDatabase(config: Config, { seedDemo, replicas = false,
       const applied = await migrate(primary);
       if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
     }
-    if (!replicas || config.replicaUrls.length === 0) return { db: primary, mode };
+    if (!replicas || config.replicaUrls.length === 0) return { db: primary, schema: await probeSchema(primary, log), mode };
     const db = routeReads(
       primary,
       config.replicaUrls.map((url) => ({ name: replicaName(url), db: createPostgresDb({ url, max: config.poolSize }) })),
     );
     log(`reads go to ${config.replicaUrls.length} replica(s): ${config.replicaUrls.map(replicaName).join(', ')}`);
-    return { db, mode };
+    return { db, schema: await probeSchema(db, log), mode };
   }
 
   await mkdir(config.dataDir, { recursive: true });
@@ -68,7 +85,7 @@ export async function openDatabase(config: Config, { seedDemo, replicas = false,
     await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   }
   const demoToken = (await readFile(tokenFile, 'utf8').catch(() => '')).trim() || undefined;
-  return { db, mode: 'embedded', demoToken };
+  return { db, schema: await probeSchema(db, log), mode: 'embedded', demoToken };
 }
 
 async function countUsers(db: Db): Promise<number> {

@@ -1,4 +1,6 @@
+import { detectCapabilities } from './capabilities.ts';
 import type { Db, Queryable } from './db.ts';
+import { seedCurrentParts } from './seed-current.ts';
 import { named, sql, type SqlFragment } from './sql.ts';
 import { createUser, type NewUser } from './users.ts';
 
@@ -6,7 +8,8 @@ import { createUser, type NewUser } from './users.ts';
  * Deterministic demo data with the shapes AI Bridge records: client sessions holding several
  * threads, thread-derived sessions, agentic loops whose tool calls include injected MCP tools and
  * invocation errors, model thinking, prompt-cache reads and writes, several providers, models and
- * clients, and a few in-flight requests. The same options always write the same rows.
+ * clients, and a few in-flight requests. The same options always write the same rows. Over a
+ * current Coder schema, ./seed-current.ts adds what it records beyond that.
  */
 
 export interface SeedOptions {
@@ -268,5 +271,7 @@ export async function seed(db: Db, opts: SeedOptions): Promise<number> {
     await out.flush();
     opts.onProgress?.(written, total);
   });
+  // What a current Coder schema adds (errors, firewall, costs, providers…), where it exists.
+  await seedCurrentParts(db, await detectCapabilities(db), String(opts.seed ?? 42));
   return written;
 }

@@ -16,6 +16,11 @@ export interface InterceptionFilter {
   startedBefore?: string;
   /** Only completed interceptions (ended_at set) unless true. */
   includeInFlight?: boolean;
+  /**
+   * Only failed interceptions (an upstream error recorded), of any of `types` when given.
+   * `recorded` false: the database has no error columns (an older Coder), so nothing matches.
+   */
+  failed?: { types?: readonly string[]; recorded: boolean };
 }
 
 /**
@@ -35,5 +40,9 @@ export function interceptionConditions(viewer: Viewer, f: InterceptionFilter, a:
   if (f.sessionId !== undefined) c.push(sql`${a}.session_id = ${f.sessionId}`);
   if (f.startedAfter !== undefined) c.push(sql`${a}.started_at >= ${f.startedAfter}::timestamptz`);
   if (f.startedBefore !== undefined) c.push(sql`${a}.started_at <= ${f.startedBefore}::timestamptz`);
+  if (f.failed) {
+    const { types, recorded } = f.failed;
+    c.push(!recorded ? sql`FALSE` : types ? sql`${a}.error_type::text = ANY(${types}::text[])` : sql`${a}.error_type IS NOT NULL`);
+  }
   return sql.join(c, sql` AND `);
 }

@@ -9,7 +9,7 @@ import type { GraphQLContext } from './context.ts';
 import { badInput, noPriceStore, tooComplex } from './errors.ts';
 
 /** Types reachable through node(id); an ID naming anything else is rejected before any lookup. */
-export const NODE_TYPES = new Set(['User', 'Interception', 'Session', 'Thread', 'ModelPrice']);
+export const NODE_TYPES = new Set(['User', 'Interception', 'Session', 'Thread', 'ModelPrice', 'NetworkCallLog']);
 
 /**
  * Query bounds. Connections charge their page size for their nodes (see ./pagination.ts), so the

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import type { Viewer } from '../auth/viewer.ts';
+import type { SchemaProbe } from '../db/schema-probe.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 
 export interface GraphQLContext {
@@ -10,4 +11,6 @@ export interface GraphQLContext {
    * mode without a state database): prices then come from the package alone.
    */
   prisma: PrismaClient | null;
+  /** The database's optional Coder parts; resolvers that read them ask it (detected once). */
+  schema: SchemaProbe;
 }

@@ -5,6 +5,7 @@
  */
 export const GRAPHIQL_DEFAULT_QUERY = `# AI Bridge: recent sessions, their threads and agentic actions.
 # Authenticate with a header (Headers tab below): {"Coder-Session-Token": "<your token>"}
+# Over a current Coder: networkCalls (Agent Firewall) and each thread's upstream error.
 query RecentSessions {
   viewer { username }
   sessions(first: 10) {
@@ -19,12 +20,15 @@ query RecentSessions {
         lastPrompt
         threadCount
         tokenUsageSummary { inputTokens outputTokens cacheReadInputTokens cacheWriteInputTokens }
+        networkCalls { total blocked }
+        topDomains(first: 3) { domain count }
         threads(first: 5) {
           edges {
             node {
               prompt
               model
               startedAt
+              error { type message }
               tokenUsage { inputTokens outputTokens }
               agenticActions {
                 model

@@ -19,5 +19,8 @@ import './types/usage-group.ts';
 import './types/usage.ts';
 import './types/model-price.ts';
 import './types/entity-costs.ts';
+import './types/interception-outcome.ts';
+import './types/network-calls.ts';
+import './types/token-cost.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import { DatabaseUnavailableError } from '../db/db.ts';
+import type { SchemaProbe } from '../db/schema-probe.ts';
 import { AuthError, authenticate, tokenFromRequest, type Viewer } from '../auth/viewer.ts';
 import { InvalidTextError } from '../domain/text-input.ts';
 import { currentScope, noteUser } from '../ops/request-scope.ts';
@@ -8,6 +9,8 @@ import { errorResponse, HttpError } from './respond.ts';
 export interface RestContext {
   db: Queryable;
   viewer: Viewer;
+  /** The database's optional Coder parts; handlers that read them ask it (detected once). */
+  schema: SchemaProbe;
   url: URL;
   /** Path segments after the route's prefix, already URL-decoded. */
   params: string[];
@@ -22,10 +25,12 @@ export interface Route {
   handler: RestHandler;
 }
 
-export const REST_PREFIXES = ['/api/v2/aibridge/', '/api/experimental/aibridge/'];
+/** Coder's current name for the API, the old one it keeps as an alias, and the pre-v2 one. */
+export const API_PREFIXES = ['/api/v2/ai-gateway', '/api/v2/aibridge'] as const;
+export const REST_PREFIXES = [...API_PREFIXES.map((p) => `${p}/`), '/api/experimental/aibridge/', '/api/v2/ai/'];
 
 export function isRestPath(pathname: string): boolean {
-  return REST_PREFIXES.some((p) => pathname.startsWith(p)) || pathname === '/api/v2/aibridge';
+  return REST_PREFIXES.some((p) => pathname.startsWith(p)) || (API_PREFIXES as readonly string[]).includes(pathname);
 }
 
 /**
@@ -44,7 +49,7 @@ export async function authenticateRequest(db: Queryable, request: Request): Prom
 }
 
 /** Authenticates, finds the route and maps expected failures onto Coder's error bodies. */
-export async function handleRest(request: Request, db: Queryable, routes: Route[]): Promise<Response> {
+export async function handleRest(request: Request, db: Queryable, schema: SchemaProbe, routes: Route[]): Promise<Response> {
   const url = new URL(request.url);
   try {
     const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
@@ -54,7 +59,7 @@ export async function handleRest(request: Request, db: Queryable, routes: Route[
       return errorResponse(405, { message: 'Method not allowed.', detail: `${request.method} is not supported on ${url.pathname}.` });
     }
     const params = match.m!.slice(1).map((s) => decodeURIComponent(s ?? ''));
-    return await match.r.handler({ db, viewer, url, params });
+    return await match.r.handler({ db, viewer, schema, url, params });
   } catch (err) {
     if (err instanceof AuthError) return errorResponse(401, { message: err.message, detail: err.detail });
     if (err instanceof HttpError) return errorResponse(err.status, err.body);

@@ -1,19 +1,28 @@
 import { getClients, getModels } from './catalog.ts';
 import { getInterceptions } from './interceptions.ts';
-import type { Route } from './router.ts';
+import { getProviders } from './providers.ts';
+import { API_PREFIXES, type Route } from './router.ts';
 import { getSessionDetail } from './session-detail.ts';
 import { getSessions } from './sessions.ts';
 
+/** A path under a prefix as a pattern; `([^/]+)` segments become the route's params. */
+const under = (prefix: string, rest: string) => new RegExp(`^${prefix.replace(/[/-]/g, '\\$&')}${rest}$`);
+
 /**
  * Every REST endpoint, matched against the request path in order; any other path under the
- * REST prefixes answers 404 JSON (src/rest/router.ts).
+ * REST prefixes answers 404 JSON (src/rest/router.ts). Each endpoint answers the same under
+ * `/api/v2/ai-gateway/` (Coder's current name) and `/api/v2/aibridge/` (the alias Coder keeps).
+ * `/interceptions` is ours: Coder removed it, the gateway keeps it under both names.
  */
 export const routes: Route[] = [
-  { pattern: /^\/api\/v2\/aibridge\/interceptions$/, template: '/api/v2/aibridge/interceptions', handler: getInterceptions },
+  ...API_PREFIXES.flatMap((p): Route[] => [
+    { pattern: under(p, '/interceptions'), template: `${p}/interceptions`, handler: getInterceptions },
+    { pattern: under(p, '/sessions'), template: `${p}/sessions`, handler: getSessions },
+    { pattern: under(p, '/sessions/([^/]+)'), template: `${p}/sessions/{id}`, handler: getSessionDetail },
+    { pattern: under(p, '/models'), template: `${p}/models`, handler: getModels },
+    { pattern: under(p, '/clients'), template: `${p}/clients`, handler: getClients },
+  ]),
   // Legacy alias kept for scripts written against the experimental API.
   { pattern: /^\/api\/experimental\/aibridge\/interceptions$/, template: '/api/experimental/aibridge/interceptions', handler: getInterceptions },
-  { pattern: /^\/api\/v2\/aibridge\/sessions$/, template: '/api/v2/aibridge/sessions', handler: getSessions },
-  { pattern: /^\/api\/v2\/aibridge\/sessions\/([^/]+)$/, template: '/api/v2/aibridge/sessions/{id}', handler: getSessionDetail },
-  { pattern: /^\/api\/v2\/aibridge\/models$/, template: '/api/v2/aibridge/models', handler: getModels },
-  { pattern: /^\/api\/v2\/aibridge\/clients$/, template: '/api/v2/aibridge/clients', handler: getClients },
+  { pattern: /^\/api\/v2\/ai\/providers$/, template: '/api/v2/ai/providers', handler: getProviders },
 ];

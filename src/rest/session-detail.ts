@@ -1,14 +1,17 @@
 import { userMapFor } from '../domain/users.ts';
 import { InvalidCursorError } from '../domain/errors.ts';
+import { outcomesOf, type InterceptionOutcome } from '../domain/interception-outcome.ts';
+import { CODER_NETWORK_LOG_CAP, networkCallCounts, networkCallLogs, topDomainsOf, type NetworkCallLog } from '../domain/network-calls.ts';
 import { findSession, sessionsByKeys } from '../domain/sessions.ts';
 import { agenticActionsFor, type AgenticAction } from '../domain/thread-members.ts';
 import { displayCredentialHint, listThreads, type ThreadRow } from '../domain/threads.ts';
 import { latestTimestamp, earliestTimestamp, rfc3339, rfc3339OrNull } from '../domain/values.ts';
 import { metadataMap, minimalUser, toolCall, tokenUsageWithMetadata } from './coder-shapes.ts';
-import { encodeCoderJson } from './encode.ts';
+import { encodeCoderJson, JsonInt } from './encode.ts';
 import { QueryReader } from './query.ts';
 import { HttpError, rawJson } from './respond.ts';
 import type { RestContext } from './router.ts';
+import { networkCallsJson } from './sessions.ts';
 import { THREAD_PAGE } from '../limits.ts';
 
 
@@ -32,10 +35,21 @@ export async function getSessionDetail(ctx: RestContext): Promise<Response> {
     if (err instanceof InvalidCursorError) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
     throw err;
   }
-  const [actions, users] = await Promise.all([
+  const caps = await ctx.schema.current();
+  const [actions, users, outcomes, [calls]] = await Promise.all([
     agenticActionsFor(db, viewer, threads.rows.map((t) => t.id)),
     userMapFor(db, [key.initiatorId]),
+    outcomesOf(db, caps, threads.rows.map((t) => t.id)),
+    networkCallCounts(db, caps, viewer, [key]),
   ]);
+  // The logs and domains only where the firewall saw the session (Coder omits them otherwise).
+  const [logs, [domains]] = calls
+    ? await Promise.all([
+        networkCallLogs(db, caps, viewer, key, { limit: CODER_NETWORK_LOG_CAP }),
+        // Coder shows the top domain only.
+        topDomainsOf(db, caps, viewer, [key], 1),
+      ])
+    : [undefined, [undefined]];
   const client = session.client ? session.client : undefined;
   return rawJson(
     encodeCoderJson({
@@ -50,7 +64,11 @@ export async function getSessionDetail(ctx: RestContext): Promise<Response> {
       started_at: rfc3339(session.startedAt),
       ended_at: rfc3339OrNull(session.endedAt) ?? undefined,
       token_usage_summary: tokenUsageWithMetadata(session.tokenUsage),
-      threads: threads.rows.map((t, n) => thread(t, actions[n])),
+      threads: threads.rows.map((t, n) => thread(t, actions[n], outcomes[n])),
+      network_calls: networkCallsJson(calls),
+      network_call_logs: logs?.rows.map(networkCallLog),
+      network_top_domains: domains?.domains.map((d) => ({ domain: d.domain, count: new JsonInt(String(d.count)) })),
+      network_domain_count: domains ? new JsonInt(String(domains.domainCount)) : undefined,
     }),
   );
 }
@@ -59,8 +77,27 @@ function optionalTime(pg: string | null): string | undefined {
   return pg === null ? undefined : rfc3339(pg);
 }
 
-/** codersdk.AIBridgeThread. */
-function thread(t: ThreadRow, actions: AgenticAction[]) {
+/** A boundary_logs row as Coder's session detail lists it. */
+function networkCallLog(l: NetworkCallLog) {
+  return {
+    id: l.id,
+    session_id: l.sessionId,
+    sequence_number: new JsonInt(String(l.sequenceNumber)),
+    allowed: l.allowed,
+    created_at: rfc3339(l.createdAt),
+    proto: l.proto,
+    method: l.method,
+    detail: l.detail,
+    matched_rule: l.matchedRule,
+    captured_at: rfc3339(l.capturedAt),
+  };
+}
+
+/**
+ * codersdk.AIBridgeThread. The root's upstream error and firewall position are omitted when
+ * not recorded (a message never without its type).
+ */
+function thread(t: ThreadRow, actions: AgenticAction[], outcome: InterceptionOutcome) {
   return {
     id: t.id,
     prompt: t.prompt ?? undefined,
@@ -77,6 +114,10 @@ function thread(t: ThreadRow, actions: AgenticAction[]) {
       thinking: a.thinking.map((th) => ({ text: th.content })),
       tool_calls: a.toolCalls.map(toolCall),
     })),
+    error_type: outcome.error?.type,
+    error_message: outcome.error?.message ?? undefined,
+    agent_firewall_session_id: outcome.firewall?.sessionId,
+    agent_firewall_sequence_number: outcome.firewall?.sequenceNumber == null ? undefined : new JsonInt(String(outcome.firewall.sequenceNumber)),
   };
 }
 

@@ -1,5 +1,6 @@
 import { inSnapshot } from '../db/db.ts';
 import { userMapFor } from '../domain/users.ts';
+import { networkCallCounts, type NetworkCalls } from '../domain/network-calls.ts';
 import { countSessions, listSessions, sessionCursorFor, type SessionCursor } from '../domain/sessions.ts';
 import { rfc3339, rfc3339OrNull } from '../domain/values.ts';
 import { metadataMap, minimalUser, tokenSummary } from './coder-shapes.ts';
@@ -36,8 +37,11 @@ export async function getSessions(ctx: RestContext): Promise<Response> {
     // to the page; a count sent here queues behind the page on the same connection.
     return Promise.all([listSessions(q, viewer, filter, { limit: page.limit, offset: page.offset, after }), countSessions(q, viewer, filter)]);
   });
-  const users = await userMapFor(db, list.rows.map((s) => s.initiatorId));
-  const sessions = list.rows.map((s) => ({
+  const [users, calls] = await Promise.all([
+    userMapFor(db, list.rows.map((s) => s.initiatorId)),
+    networkCallCounts(db, await ctx.schema.current(), viewer, list.rows),
+  ]);
+  const sessions = list.rows.map((s, n) => ({
     id: s.sessionId,
     initiator: minimalUser(s.initiatorId, users.get(s.initiatorId) ?? null),
     providers: s.providers,
@@ -50,6 +54,12 @@ export async function getSessions(ctx: RestContext): Promise<Response> {
     token_usage_summary: tokenSummary(s.tokenUsage),
     last_prompt: s.lastPrompt ?? undefined,
     last_active_at: rfc3339(s.lastActiveAt),
+    network_calls: networkCallsJson(calls[n]),
   }));
   return rawJson(encodeCoderJson({ count: new JsonInt(String(count)), sessions }));
+}
+
+/** Coder's {total, blocked}; omitted where the firewall saw none of the session. */
+export function networkCallsJson(calls: NetworkCalls | null) {
+  return calls ? { total: new JsonInt(String(calls.total)), blocked: new JsonInt(String(calls.blocked)) } : undefined;
 }

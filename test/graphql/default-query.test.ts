@@ -17,6 +17,9 @@ describeEachDb(
       const sessions = res.body.data.sessions;
       expect(sessions.totalCount).toBe(2);
       expect(sessions.edges[0].node.threads.edges[0].node.agenticActions[0].toolCalls[0].tool).toMatch(/^tool-/);
+      // Firewall and error fields are asked for, and null where nothing was recorded.
+      expect(sessions.edges[0].node).toMatchObject({ networkCalls: null, topDomains: [] });
+      expect(sessions.edges[0].node.threads.edges[0].node.error).toBeNull();
     });
   },
   async ({ db }) => {

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.ts';
 import { schema } from '../../src/graphql/index.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addUser } from '../support/fixtures.ts';
+import { named } from '../../src/db/sql.ts';
 import { gql } from '../support/http.ts';
 
 /**
@@ -23,6 +24,7 @@ const PATHS: Record<string, string> = {
   // The newest session is the large one (below), so sessions(first: 1) reaches it.
   'Session.interceptions': '{ sessions(first: 1) { edges { node { c: interceptions ARGS { ...page } } } } }',
   'Session.threads': '{ sessions(first: 1) { edges { node { c: threads ARGS { ...page } } } } }',
+  'Session.networkCallLogs': '{ sessions(first: 1) { edges { node { c: networkCallLogs ARGS { ...page } } } } }',
   'Query.modelPrices': '{ c: modelPrices ARGS { ...page } }',
 };
 
@@ -83,6 +85,7 @@ describeEachDb(
     );
   },
   async ({ db }) => {
+    // The current schema: Session.networkCallLogs needs Agent Firewall data to fill a page.
     owner = await addUser(db, { username: 'owner', role: 'owner' });
     // One large session (the most recently active): 101 interceptions, each its own thread, more
     // than the interception (100) and thread (50) defaults.
@@ -90,6 +93,11 @@ describeEachDb(
       const startedAt = new Date(Date.UTC(2026, 5, 2, 0, 0, n)).toISOString();
       await addInterception(db, { initiatorId: owner.id, clientSessionId: 'large', startedAt });
     }
+    // Its first interception went through the Agent Firewall and made 150 calls (more than the default 100).
+    await db.query(named('test')`UPDATE aibridge_interceptions SET agent_firewall_session_id = 'f0000000-0000-4000-8000-000000000000', agent_firewall_sequence_number = 0
+      WHERE id = (SELECT id FROM aibridge_interceptions WHERE client_session_id = 'large' ORDER BY started_at LIMIT 1)`);
+    await db.query(named('test')`INSERT INTO boundary_logs (id, session_id, sequence_number, captured_at, created_at, detail, matched_rule)
+      SELECT gen_random_uuid(), 'f0000000-0000-4000-8000-000000000000', n, now(), now(), 'https://x.test/', 'r' FROM generate_series(1, 150) AS n`);
     // 101 price overrides, more than the modelPrices default (100).
     await db.exec(`INSERT INTO gateway_model_prices (provider, model, effective_from, input_price)
       SELECT 'openai', 'model-' || n, '2026-01-01', n FROM generate_series(1, 101) n`);
@@ -99,6 +107,7 @@ describeEachDb(
       await addInterception(db, { initiatorId: owner.id, clientSessionId: `small-${n}`, startedAt });
     }
   },
+  'current',
 );
 
 function connectionTypeOf(path: string): string {

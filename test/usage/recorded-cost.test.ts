@@ -54,4 +54,7 @@ describeEachDb(
     const set = await gql(createApp({ db }), `mutation { setModelPrice(input: { provider: "anthropic", model: "claude-haiku-4-5", inputPrice: 1000000, outputPrice: 2000000, cacheReadPrice: 5000000, cacheWritePrice: 0 }) { uuid } }`, undefined, users.root.token);
     if (set.body.errors) throw new Error(JSON.stringify(set.body.errors));
   },
+  // A seed-era database that Coder's migration then gives the cost columns (the current
+  // generation already has them).
+  'seed-era',
 );

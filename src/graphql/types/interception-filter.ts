@@ -4,6 +4,7 @@ import { parseRfc3339 } from '../../domain/validation.ts';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { badInput } from '../errors.ts';
+import { ErrorTypeEnum } from './error-type.ts';
 
 export const InterceptionFilterInput = builder.inputType('InterceptionFilter', {
   description: 'Narrows interceptions (and the sessions built from them). Every field is an exact match; all given fields must hold.',
@@ -20,15 +21,26 @@ export const InterceptionFilterInput = builder.inputType('InterceptionFilter', {
       defaultValue: false,
       description: 'Include interceptions still in flight (no endedAt). REST never shows them.',
     }),
+    errorTypes: t.field({
+      type: [ErrorTypeEnum],
+      description: 'Only failed interceptions with one of these error types. Over a database that records no errors, nothing matches.',
+    }),
+    failedOnly: t.boolean({ description: 'Only failed interceptions (any error type). Over a database that records no errors, nothing matches.' }),
   }),
 });
 
 export type InterceptionFilterArg = typeof InterceptionFilterInput.$inferInput;
 
 /** The input as the domain filter; names a user that does not exist → BAD_USER_INPUT. */
-export async function toFilter({ db, viewer }: GraphQLContext, input: InterceptionFilterArg | null | undefined): Promise<InterceptionFilter> {
+export async function toFilter({ db, viewer, schema }: GraphQLContext, input: InterceptionFilterArg | null | undefined): Promise<InterceptionFilter> {
   if (!input) return {};
   const f: InterceptionFilter = { includeInFlight: input.includeInFlight ?? false };
+  if (input.failedOnly || input.errorTypes != null) {
+    // failedOnly: false with no types asks for nothing in particular.
+    const recorded = (await schema.current()).interceptionErrors;
+    if (input.errorTypes != null) f.failed = { types: input.errorTypes, recorded };
+    else if (input.failedOnly) f.failed = { recorded };
+  }
   for (const key of ['provider', 'providerName', 'model', 'client', 'sessionId', 'startedAfter', 'startedBefore'] as const) {
     const v = input[key];
     if (v != null) f[key] = v;

@@ -11,10 +11,31 @@ export type CredentialKind =
   /** The deployment's own key. */
   | 'CENTRALIZED';
 
+/** Why an interception failed upstream: Coder's aibridge_interception_error_type. */
+export type ErrorType =
+  /** The provider rejected the request (HTTP 400). */
+  | 'BAD_REQUEST'
+  /** The provider was overloaded (Anthropic 529, OpenAI 503). */
+  | 'OVERLOADED'
+  /** The provider rate-limited the request (HTTP 429). */
+  | 'RATE_LIMITED'
+  /** The provider failed (another 5xx). */
+  | 'SERVER_ERROR'
+  /** The request timed out (HTTP 408). */
+  | 'TIMEOUT'
+  /** The provider refused the credentials (HTTP 401 or 403). */
+  | 'UNAUTHORIZED'
+  /** Any other failure. */
+  | 'UNKNOWN';
+
 /** Narrows interceptions (and the sessions built from them). Every field is an exact match; all given fields must hold. */
 export type InterceptionFilter = {
   /** Client name; `Unknown` also matches interceptions without a client. */
   client?: string | null | undefined;
+  /** Only failed interceptions with one of these error types. Over a database that records no errors, nothing matches. */
+  errorTypes?: Array<ErrorType> | null | undefined;
+  /** Only failed interceptions (any error type). Over a database that records no errors, nothing matches. */
+  failedOnly?: boolean | null | undefined;
   /** Include interceptions still in flight (no endedAt). REST never shows them. */
   includeInFlight?: boolean | null | undefined;
   /** A user UUID, a username (case-insensitive, non-deleted users) or `me`. */
@@ -149,6 +170,7 @@ export type NodeLookupQueryVariables = Exact<{
 export type NodeLookupQuery = { node:
     | { __typename: 'Interception', uuid: string, id: string }
     | { __typename: 'ModelPrice', id: string }
+    | { __typename: 'NetworkCallLog', id: string }
     | { __typename: 'Session', sessionId: string, id: string }
     | { __typename: 'Thread', uuid: string, id: string }
     | { __typename: 'User', uuid: string, id: string }
@@ -162,6 +184,7 @@ export type NodesLookupQueryVariables = Exact<{
 export type NodesLookupQuery = { nodes: Array<
     | { __typename: 'Interception', id: string }
     | { __typename: 'ModelPrice', id: string }
+    | { __typename: 'NetworkCallLog', id: string }
     | { __typename: 'Session', id: string }
     | { __typename: 'Thread', id: string }
     | { __typename: 'User', id: string }

@@ -1,0 +1,41 @@
+import { createContextCache } from '@pothos/core';
+import DataLoader from 'dataloader';
+import { outcomesOf } from '../domain/interception-outcome.ts';
+import { networkCallCounts, networkCallLogsByIds, topDomainsOf, type DomainCount } from '../domain/network-calls.ts';
+import { sessionGroupKey, type SessionKey } from '../domain/session-key.ts';
+import { recordedCostsOf } from '../domain/token-costs.ts';
+import type { GraphQLContext } from './context.ts';
+
+/**
+ * Per-request DataLoaders for what only a current Coder schema holds (upstream errors, Agent
+ * Firewall, recorded costs): one statement per kind and request, none where the database lacks
+ * the columns (each asks the schema probe first). Kept apart from ./loaders.ts, whose loaders
+ * read the seed-era tables.
+ */
+export const currentLoaders = createContextCache(({ db, viewer, schema }: GraphQLContext) => ({
+  /** Upstream error and firewall position of interceptions the viewer may see. */
+  outcomes: new DataLoader(async (ids: readonly string[]) => outcomesOf(db, await schema.current(), ids)),
+  /** {total, blocked} of sessions the viewer may see; null where the firewall saw none of it. */
+  networkCalls: new DataLoader(async (keys: readonly SessionKey[]) => networkCallCounts(db, await schema.current(), viewer, keys), {
+    cacheKeyFn: sessionGroupKey,
+  }),
+  /** Top domains of sessions; siblings asking for the same number share one statement. */
+  topDomains: new DataLoader(
+    async (keys: readonly { session: SessionKey; limit: number }[]) => {
+      const caps = await schema.current();
+      const out = new Array<{ domains: DomainCount[]; domainCount: number }>(keys.length);
+      const byLimit = new Map<number, number[]>();
+      keys.forEach((k, n) => byLimit.set(k.limit, [...(byLimit.get(k.limit) ?? []), n]));
+      await Promise.all([...byLimit].map(async ([limit, indexes]) => {
+        const found = await topDomainsOf(db, caps, viewer, indexes.map((n) => keys[n].session), limit);
+        indexes.forEach((n, i) => (out[n] = found[i]));
+      }));
+      return out;
+    },
+    { cacheKeyFn: (k) => `${sessionGroupKey(k.session)} ${k.limit}` },
+  ),
+  /** Network call log rows by id, where a window the viewer may see holds them. */
+  networkCallLogs: new DataLoader(async (ids: readonly string[]) => networkCallLogsByIds(db, await schema.current(), viewer, ids)),
+  /** Recorded cost and price snapshot of token usage rows of visible interceptions. */
+  recordedCosts: new DataLoader(async (ids: readonly string[]) => recordedCostsOf(db, await schema.current(), ids)),
+}));
