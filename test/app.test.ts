@@ -1,23 +1,14 @@
-import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { SIGNED_OUT_MESSAGE } from '../src/auth/viewer.ts';
 import type { Db } from '../src/db/db.ts';
 import { createPostgresDb } from '../src/db/postgres.ts';
 import { createTestDb, describeEachDb, type DbKind } from './support/databases.ts';
+import { freePort } from './support/ports.ts';
 import { addUser } from './support/fixtures.ts';
 import { call, gql } from './support/http.ts';
 
 let owner: { token: string; id: string };
-
-/** A port nothing listens on: bound by the system, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * A database of the given kind that is really gone, so the error is the driver's own: a closed

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +16,7 @@ import { named } from '../src/db/sql.ts';
 import { addSessions } from './graphql/fixtures.ts';
 import { addUser } from './support/fixtures.ts';
 import { call, gql } from './support/http.ts';
+import { freePort } from './support/ports.ts';
 
 /**
  * A real streaming replica: its own primary (scripts/pg-cluster.sh start) and a standby made by
@@ -26,14 +26,6 @@ import { call, gql } from './support/http.ts';
 const run = promisify(execFile);
 const SCRIPT = path.resolve(import.meta.dirname, '../scripts/pg-cluster.sh');
 const cluster = (...args: string[]) => run(SCRIPT, args, { timeout: 120_000 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
