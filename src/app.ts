@@ -126,8 +126,13 @@ export function createApp(deps: AppDeps): App {
           return e;
         };
         if (original instanceof InvalidTextError && error instanceof GraphQLError) return clientError(error);
-        // Expected errors keep their path and locations; only unexpected ones are replaced.
-        if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) return clientError(error);
+        // Expected errors keep their path and locations; only unexpected ones are replaced. Our
+        // own errors always carry a code; a code-less GraphQLError raised while executing (it has
+        // a path) comes from graphql-js, graphql-jit or a scalar failing on what the server
+        // produced (an enum value Coder added, a sum past SafeInt): the server's fault.
+        if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) {
+          if (error.extensions.code !== undefined || error.path === undefined) return clientError(error);
+        }
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

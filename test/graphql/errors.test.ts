@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
 import type { Statement } from '../../src/db/sql.ts';
 import { LIMITS } from '../../src/graphql/builder.ts';
+import { COMPILE_AFTER_RUNS } from '../../src/graphql/execution.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addUser } from '../support/fixtures.ts';
 import { gql } from '../support/http.ts';
@@ -112,6 +113,23 @@ describeEachDb(
       expect(res.text).not.toMatch(/secret|SELECT|password|stack/i);
       // The typed document fails the same way through graphql-request.
       expect(await failure(client(createApp({ db: broken }), owner.token).request(Tools))).toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    });
+
+    it('reports a value the server cannot represent (an enum value Coder added) as INTERNAL_SERVER_ERROR, compiled or not', async () => {
+      const real = ctx().db;
+      const newer: Db = {
+        ...real,
+        query: async <T,>(s: Statement) => {
+          const rows = await real.query<T>(s);
+          return rows.map((r) => (r && typeof r === 'object' && 'credentialKind' in r ? { ...r, credentialKind: 'delegated' } : r));
+        },
+      };
+      const served = createApp({ db: newer });
+      // Enough runs for the compiled (graphql-jit) path to answer the later ones.
+      for (let run = 0; run < COMPILE_AFTER_RUNS + 2; run++) {
+        const res = await gql(served, '{ interceptions(first: 1) { edges { node { uuid credentialKind } } } }', undefined, owner.token);
+        expect(res.body.errors, `run ${run}`).toEqual([expect.objectContaining({ extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
+      }
     });
 
     it('answers 401 UNAUTHENTICATED without a valid token', async () => {
