@@ -8,7 +8,7 @@ import { UsageInputError, UsageTooLargeError } from '../usage/errors.ts';
 import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable } from '../usage/priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, USAGE_LIMITS } from '../usage/query.ts';
 import { bucketEnd, bucketSeries, bucketStart } from '../usage/report.ts';
-import type { ToolDimension, ToolOrderField, ToolUsageQuery } from './query.ts';
+import { TOOL_DIMENSIONS, type ToolDimension, type ToolOrderField, type ToolUsageQuery } from './query.ts';
 
 /**
  * Figures of a set of tool calls. Calls, errors and injected calls count calls; requests,
@@ -71,18 +71,19 @@ export const ALL_TOOL_PARTS: Readonly<ToolUsageParts> = Object.freeze({ totals: 
 const KEY_COLUMNS = ['serverUrl', 'tool', 'injected', 'model', 'initiatorId', 'client'] as const;
 type KeyColumn = (typeof KEY_COLUMNS)[number];
 
+type KeyType = 'text' | 'boolean' | 'timestamptz';
+
 /** Each dimension's key column and expression over the call `tu` and its interception `i`. */
-const DIMENSION_SQL: Record<ToolDimension, { column: KeyColumn; expr: SqlFragment; type: SqlFragment }> = {
-  SERVER: { column: 'serverUrl', expr: sql`coalesce(tu.server_url, '')`, type: sql`text` },
-  TOOL: { column: 'tool', expr: sql`tu.tool`, type: sql`text` },
-  INJECTED: { column: 'injected', expr: sql`tu.injected`, type: sql`boolean` },
-  MODEL: { column: 'model', expr: sql`i.model`, type: sql`text` },
-  INITIATOR: { column: 'initiatorId', expr: sql`i.initiator_id::text`, type: sql`text` },
-  CLIENT: { column: 'client', expr: sql`coalesce(i.client, 'Unknown')`, type: sql`text` },
+const DIMENSION_SQL: Record<ToolDimension, { column: KeyColumn; expr: SqlFragment; type: KeyType }> = {
+  SERVER: { column: 'serverUrl', expr: sql`coalesce(tu.server_url, '')`, type: 'text' },
+  TOOL: { column: 'tool', expr: sql`tu.tool`, type: 'text' },
+  INJECTED: { column: 'injected', expr: sql`tu.injected`, type: 'boolean' },
+  MODEL: { column: 'model', expr: sql`i.model`, type: 'text' },
+  INITIATOR: { column: 'initiatorId', expr: sql`i.initiator_id::text`, type: 'text' },
+  CLIENT: { column: 'client', expr: sql`coalesce(i.client, 'Unknown')`, type: 'text' },
 };
 
-/** Key columns in SQL, k_-prefixed: the rows also carry the interception's own model. */
-const G = [...KEY_COLUMNS.map((c) => `k_${c}`), 'k_bucketStart'];
+const NULL_OF: Record<KeyType, SqlFragment> = { text: sql`NULL::text`, boolean: sql`NULL::boolean`, timestamptz: sql`NULL::timestamptz` };
 
 interface FigureRow extends CostRow {
   calls: number;
@@ -123,33 +124,33 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
   const { models, recorded } = want.usages ? await pricingNeedsOfTable(db) : { models: [], recorded: false };
   const periods = models.length ? await book.periodsFor(models) : [];
 
-  const chosen = new Set(want.groups ? q.groupBy : []);
   const zone = q.timeZone;
-  const keys = sql.join(
-    (Object.entries(DIMENSION_SQL) as [ToolDimension, (typeof DIMENSION_SQL)[ToolDimension]][]).map(([dim, { column, expr, type }]) =>
-      sql`${chosen.has(dim) ? expr : sql`NULL::${type}`} AS ${sql.ident(`k_${column}`)}`),
-    sql`, `,
-  );
-  const bucket = want.groups && q.bucket ? bucketStart(q.bucket, sql`i.started_at`, zone) : sql`NULL::timestamptz`;
-  const nullKeys = sql.join(
-    [...KEY_COLUMNS.map((c) => sql`NULL::${DIMENSION_SQL[dimensionOf(c)].type} AS ${sql.ident(`k_${c}`)}`), sql`NULL::timestamptz AS "k_bucketStart"`],
-    sql`, `,
-  );
-  const cols = (a: string) => sql.join(G.map((c) => sql`${sql.ident(a)}.${sql.ident(c)}`), sql`, `);
-  const sameGroup = (a: string, b: string) =>
-    sql.join([...G, 'isTotal'].map((c) => sql`${sql.ident(a)}.${sql.ident(c)} IS NOT DISTINCT FROM ${sql.ident(b)}.${sql.ident(c)}`), sql` AND `);
+  // Only the chosen keys travel through the statement: the planner knows nothing of a CTE's
+  // columns and takes each for hundreds of values, so every key column multiplies the groups it
+  // expects (with all six, it sorted the distinct sessions where it now hashes them).
+  const keys: { name: string; expr: SqlFragment; type: KeyType }[] = [
+    ...(want.groups ? TOOL_DIMENSIONS.filter((d) => q.groupBy.includes(d)) : []).map((d) => ({ name: `k_${DIMENSION_SQL[d].column}`, ...DIMENSION_SQL[d] })),
+    ...(want.groups && q.bucket ? [{ name: 'k_bucketStart', expr: bucketStart(q.bucket, sql`i.started_at`, zone), type: 'timestamptz' as const }] : []),
+  ];
+  const has = (name: string) => keys.some((k) => k.name === name);
+  /** `a.k_x, ` for each key: nothing without keys. */
+  const cols = (a: string) => sql.join(keys.map((k) => sql`${sql.ident(a)}.${sql.ident(k.name)}, `), sql.empty);
   const interception = sql`p.id, p.session_id, p.initiator_id, p.provider, p.model, p.started_at`;
 
   // Rows of m: per group and interception (isTotal false), and per interception (isTotal true).
   const members = sql.join([
-    ...(want.groups ? [sql`SELECT ${cols('p')}, FALSE AS "isTotal", ${interception}, p.calls, p.errors, p.injected FROM p`] : []),
+    ...(want.groups ? [sql`SELECT ${cols('p')} FALSE AS "isTotal", ${interception}, p.calls, p.errors, p.injected FROM p`] : []),
     ...(want.totals
       ? [want.groups
-        ? sql`SELECT ${nullKeys}, TRUE AS "isTotal", ${interception}, sum(p.calls), sum(p.errors), sum(p.injected) FROM p
-               GROUP BY p.id, p.session_id, p.initiator_id, p.provider, p.model, p.started_at`
-        : sql`SELECT ${cols('p')}, TRUE AS "isTotal", ${interception}, p.calls, p.errors, p.injected FROM p`]
+        ? sql`SELECT ${sql.join(keys.map((k) => sql`${NULL_OF[k.type]}, `), sql.empty)} TRUE, ${interception}, sum(p.calls), sum(p.errors), sum(p.injected)
+                FROM p GROUP BY p.id, p.session_id, p.initiator_id, p.provider, p.model, p.started_at`
+        : sql`SELECT TRUE AS "isTotal", ${interception}, p.calls, p.errors, p.injected FROM p`]
       : []),
   ], sql` UNION ALL `);
+  /** Key column `name` of g, or NULL when not grouped by it. */
+  const key = (name: string, type: KeyType) => (has(name) ? sql`g.${sql.ident(name)}` : NULL_OF[type]);
+  const sameGroup = (a: string, b: string) =>
+    sql.join([...keys.map((k) => k.name), 'isTotal'].map((c) => sql`${sql.ident(a)}.${sql.ident(c)} IS NOT DISTINCT FROM ${sql.ident(b)}.${sql.ident(c)}`), sql` AND `);
 
   const series = want.groups && q.bucket && range
     ? sql`(SELECT array_agg(s.b::text ORDER BY s.b) FROM (${bucketSeries(q.bucket, range.from, range.to, zone)}) s)`
@@ -160,8 +161,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
 
   const usages = want.usages
     ? sql`, u AS (
-        SELECT ${cols('u')}, u."isTotal",
-               sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
+        SELECT ${cols('u')} u."isTotal", sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
                sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw))::text AS "costTotal",
                sum(u.c_in)::text AS "costInput", sum(u.c_out)::text AS "costOutput",
                sum(u.c_cr)::text AS "costCacheRead", sum(u.c_cw)::text AS "costCacheWrite", sum(u.c_saved)::text AS "costSaved",
@@ -169,15 +169,15 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
                sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
                count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows"
           FROM (${pricedUsagesSql(sql`SELECT * FROM m`, periods, recorded, want.unpriced)}) u
-         GROUP BY ${cols('u')}, u."isTotal")`
+         GROUP BY ${cols('u')} u."isTotal")`
     : sql.empty;
-  // Distinct sessions by a hash aggregate of the pairs, then a count: count(DISTINCT (a, b)) sorts
-  // every row of a group by a record comparison, several times slower at a million calls.
+  // Distinct sessions by hashing the (group, session, initiator) triples, then a count:
+  // count(DISTINCT (a, b)) sorts each group's rows by a record comparison, several times slower.
   const sessions = want.sessions
     ? sql`, s AS (
-        SELECT ${cols('d')}, d."isTotal", count(*)::int AS sessions
-          FROM (SELECT DISTINCT ${cols('m')}, m."isTotal", m.session_id, m.initiator_id FROM m) d
-         GROUP BY ${cols('d')}, d."isTotal")`
+        SELECT ${cols('d')} d."isTotal", count(*)::int AS sessions
+          FROM (SELECT DISTINCT ${cols('m')} m."isTotal", m.session_id, m.initiator_id FROM m) d
+         GROUP BY ${cols('d')} d."isTotal")`
     : sql.empty;
 
   let rows: ReportRow[];
@@ -185,20 +185,22 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
     rows = await db.query<ReportRow>(
       named('tools.report')`
         WITH p AS (
-          SELECT ${keys}, ${bucket} AS "k_bucketStart", i.id, i.session_id, i.initiator_id, i.provider, i.model, i.started_at,
+          SELECT ${sql.join(keys.map((k) => sql`${k.expr} AS ${sql.ident(k.name)}, `), sql.empty)}
+                 i.id, i.session_id, i.initiator_id, i.provider, i.model, i.started_at,
                  count(*) AS calls, count(*) FILTER (WHERE coalesce(tu.invocation_error, '') <> '') AS errors,
                  count(*) FILTER (WHERE tu.injected) AS injected
             FROM aibridge_interceptions i JOIN aibridge_tool_usages tu ON tu.interception_id = i.id
            WHERE ${interceptionConditions(viewer, q.filter)}
-           GROUP BY ${sql.join(G.map((c) => sql.ident(c)), sql`, `)}, i.id
+           GROUP BY ${sql.join(keys.map((k) => sql`${sql.ident(k.name)}, `), sql.empty)} i.id
         ), m AS (${members}), g AS (
-          SELECT ${cols('m')}, m."isTotal", sum(m.calls)::int AS calls, sum(m.errors)::int AS "invocationErrors",
+          SELECT ${cols('m')} m."isTotal", sum(m.calls)::int AS calls, sum(m.errors)::int AS "invocationErrors",
                  sum(m.injected)::int AS "injectedCalls", count(*)::int AS requests
-            FROM m GROUP BY ${cols('m')}, m."isTotal"
+            FROM m GROUP BY ${cols('m')} m."isTotal"
         )${usages}${sessions}
-        SELECT g.*, g."k_serverUrl" AS "serverUrl", g.k_tool AS tool, g.k_injected AS injected, g.k_model AS model,
-               g."k_initiatorId" AS "initiatorId", g.k_client AS client, g."k_bucketStart" AS "bucketStart",
-               ${want.groups && q.bucket ? bucketEnd(q.bucket, sql`g."k_bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
+        SELECT g."isTotal", g.calls, g."invocationErrors", g."injectedCalls", g.requests,
+               ${sql.join(Object.values(DIMENSION_SQL).map(({ column, type }) => sql`${key(`k_${column}`, type)} AS ${sql.ident(column)}`), sql`, `)},
+               ${key('k_bucketStart', 'timestamptz')} AS "bucketStart",
+               ${has('k_bucketStart') ? bucketEnd(q.bucket!, sql`g."k_bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
                ${want.sessions ? sql`s.sessions,` : sql.empty}
                ${want.usages ? sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
                  u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows",` : sql.empty}
@@ -229,10 +231,6 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
   if (want.groups && q.bucket && range && first?.series) groups = fillEmptyBuckets(groups, first.series, first.seriesEnds!, q.groupBy.length > 0);
   groups = order(groups, q);
   return { totals: want.totals ? figuresOf(total ?? ZERO_ROW) : null, groups: q.first === undefined ? groups : groups.slice(0, q.first) };
-}
-
-function dimensionOf(column: KeyColumn): ToolDimension {
-  return (Object.keys(DIMENSION_SQL) as ToolDimension[]).find((d) => DIMENSION_SQL[d].column === column)!;
 }
 
 /** Validates what SQL would reject obscurely; returns the bounded range, if any. */
