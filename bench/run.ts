@@ -9,7 +9,7 @@
  *   BENCH_DURATION       seconds measured per workload (12)
  *   BENCH_WARMUP         seconds of unrecorded load before each (3)
  *   BENCH_CONNECTIONS    concurrent connections (10, the gateway's default pool size)
- *   BENCH_ONLY           comma-separated workload keys, e.g. W1,W4,P4,F1 (all)
+ *   BENCH_ONLY           comma-separated workload keys, e.g. W1,W4,P4,F1 (all); T1,FT1: tool analytics (./tool-usage.ts)
  *   BENCH_PROFILE        1: run the gateway with --cpu-prof; profiles land in bench/profiles/
  *   BENCH_NO_EMBEDDED    1: skip the embedded start/restart timing
  *   BENCH_KEEP_PG        1: leave the PostgreSQL cluster running afterwards
@@ -27,6 +27,7 @@ import { loadHttp, loadLoop, type LoadOptions } from './lib/load.ts';
 import { freePort, peakRssMiB, run, startProcess, stopAllChildren, stopProcess, type Started } from './lib/proc.ts';
 import { fixed, median, ms, type LoadResult } from './lib/stats.ts';
 import { WORKLOADS, type Workload } from './lib/workloads.ts';
+import { toolUsageBench } from './tool-usage.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -298,6 +299,7 @@ async function main() {
   let embedded: Awaited<ReturnType<typeof embeddedTimes>> | undefined;
   let session: { sessionId: string; threads: number } | undefined;
   let captured: Captured = { byKey: new Map() };
+  let tools: string[] = [];
   try {
     await ensureDataset(pool, url);
     // The seeded owner; the CLI also applies pending migrations (e.g. a new index) before anything is measured.
@@ -308,7 +310,8 @@ async function main() {
     session = await bigSession(pool);
     log(`dataset: ${JSON.stringify(facts.rows)}; ${facts.sessions} sessions; W3 session ${session.sessionId} (${session.threads} threads)`);
 
-    captured = await captureAll(url, token, session.sessionId);
+    // Only when a gateway workload or its floor runs (not for T1/FT1 alone).
+    if (WORKLOADS.some((w) => w.target === 'gateway' && want(w.key)) || want('F1') || want('F4')) captured = await captureAll(url, token, session.sessionId);
     if (captured.error) log(`statement capture failed: ${captured.error}`);
 
     // Gateway workloads: a fresh server per workload, so peak RSS is that workload's.
@@ -384,6 +387,8 @@ async function main() {
       }
     }
 
+    if (want('T1') || want('FT1')) tools = (await toolUsageBench({ url, runs: Number(env.BENCH_TOOL_RUNS ?? 5), want, log })).lines;
+
     log('EXPLAIN ANALYZE of every captured statement');
     timings = await explainAll(pool, captured);
 
@@ -397,7 +402,7 @@ async function main() {
     if (env.BENCH_KEEP_PG !== '1') await run('scripts/pg-cluster.sh', ['stop', PGDATA], { cwd: ROOT }).catch(() => {});
   }
 
-  const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, totalSeconds: (performance.now() - started) / 1000 });
+  const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, tools, totalSeconds: (performance.now() - started) / 1000 });
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const suffix = env.BENCH_LABEL ? `-${env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : env.BENCH_PG_JIT === 'off' ? '-jit-off' : '';
@@ -417,6 +422,7 @@ function renderReport(r: {
   embedded: Awaited<ReturnType<typeof embeddedTimes>> | undefined;
   session: { sessionId: string; threads: number };
   captured: Captured;
+  tools: string[];
   totalSeconds: number;
 }): string {
   const m = machine();
@@ -498,6 +504,7 @@ function renderReport(r: {
       lines.push('```');
     }
   }
+  if (r.tools.length) lines.push('', ...r.tools);
   lines.push('');
   lines.push(`Whole run: ${(r.totalSeconds / 60).toFixed(1)} min. Reproduce with \`npm run bench\` (see bench/README.md).`);
   lines.push('');

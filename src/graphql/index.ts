@@ -17,6 +17,7 @@ import './types/cost.ts';
 import './types/usage-figures.ts';
 import './types/usage-group.ts';
 import './types/usage.ts';
+import './types/tool-usage-report.ts';
 import './types/model-price.ts';
 import './types/entity-costs.ts';
 import './types/interception-outcome.ts';

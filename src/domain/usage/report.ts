@@ -366,3 +366,6 @@ function order(groups: UsageGroup[], q: UsageQuery): UsageGroup[] {
   const primary = field === 'BUCKET' ? () => 0 : (a: UsageGroup, b: UsageGroup) => SORT_KEYS[field](a.figures, b.figures);
   return [...groups].sort((a, b) => sign * primary(a, b) || (field === 'BUCKET' ? sign * byKey(a, b) : byKey(a, b)));
 }
+
+// Shared with tool analytics (src/domain/tools/report.ts): the same buckets, cut the same way.
+export { bucketEnd, bucketSeries, bucketStart };

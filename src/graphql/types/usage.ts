@@ -24,7 +24,7 @@ const UsageDimensionEnum = builder.enumType('UsageDimension', {
   values: Object.fromEntries(USAGE_DIMENSIONS.map((d) => [d, { description: DESCRIPTIONS[d] }])) as Record<(typeof USAGE_DIMENSIONS)[number], { description: string }>,
 });
 
-const TimeBucketEnum = builder.enumType('TimeBucket', {
+export const TimeBucketEnum = builder.enumType('TimeBucket', {
   description: 'A calendar bucket in the query\'s time zone: HOUR is a real hour, DAY/WEEK (ISO, from Monday)/MONTH start at local midnight.',
   values: TIME_BUCKETS,
 });
@@ -34,7 +34,7 @@ const UsageOrderFieldEnum = builder.enumType('UsageOrderField', {
   values: USAGE_ORDER_FIELDS,
 });
 
-const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
+export const OrderDirectionEnum = builder.enumType('OrderDirection', { values: ['ASC', 'DESC'] as const });
 
 const UsageOrderInput = builder.inputType('UsageOrder', {
   fields: (t) => ({
