@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { yogaLogger } from './ops/yoga-logger.ts';
 import type { Tracing } from './ops/tracing.ts';
 import { useBodyLimit, MAX_BODY_BYTES } from './plugins/use-body-limit.ts';
+import { useDashboard } from './plugins/use-dashboard.ts';
 import { useJsonErrorBodies } from './plugins/use-json-error-bodies.ts';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.ts';
 import { useObservability } from './plugins/use-observability.ts';
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): App {
       useMetricsEndpoint(metrics.registry, deps.metricsToken),
       useJsonErrorBodies('/graphql'),
       useRoutes(db, probe),
+      useDashboard({ demoHeaders: deps.graphiqlHeaders }),
       useReadiness(db, probe, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
