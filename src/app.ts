@@ -16,6 +16,7 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
 import { documentLimitPlugins } from './graphql/limits.ts';
+import { LiveFeed, LIVE_DEFAULTS, type LiveOptions } from './live/feed.ts';
 import { instrumentedDb } from './ops/instrumented-db.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { yogaLogger } from './ops/yoga-logger.ts';
@@ -55,6 +56,11 @@ export interface AppDeps {
   tracing?: Tracing;
   /** The database's optional Coder parts (src/db/capabilities.ts); one is made for `db` if not given. */
   schema?: SchemaProbe;
+  /**
+   * Live updates (subscriptions): the feed's poll interval and limits, or a feed made by the
+   * caller (serve closes it on SIGTERM so open streams complete). Default: a feed of this app's own.
+   */
+  live?: LiveFeed | Partial<LiveOptions>;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -74,6 +80,9 @@ export function createApp(deps: AppDeps): App {
     rejectingNulText(sharingReads(instrumentedDb(deps.db, metrics, deps.tracing), createSharedReads({ ttlMs: deps.countCacheTtlMs }))),
   );
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
+  const live = deps.live instanceof LiveFeed
+    ? deps.live
+    : new LiveFeed(db, { ...LIVE_DEFAULTS, onError: (error) => log.warn({ err: error }, 'live poll failed'), ...deps.live });
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -106,7 +115,7 @@ export function createApp(deps: AppDeps): App {
     async context({ request }) {
       try {
         const viewer = await authenticateRequest(db, request);
-        return { db, viewer, prisma, schema: probe };
+        return { db, viewer, prisma, schema: probe, live };
       } catch (err) {
         if (err instanceof AuthError) {
           throw new GraphQLError(err.message, { extensions: { code: 'UNAUTHENTICATED', detail: err.detail, http: { status: 401 } } });
