@@ -9,7 +9,7 @@ import { ClientError, GraphQLClient } from 'graphql-request';
 const TOKEN_KEY = 'aibridge-graphql.session-token';
 export const SESSION_HEADER = 'Coder-Session-Token';
 
-interface PageConfig {
+export interface PageConfig {
   headers?: Record<string, string>;
 }
 
@@ -22,10 +22,13 @@ export const storedToken = () => localStorage.getItem(TOKEN_KEY) ?? undefined;
 export const storeToken = (token: string) => localStorage.setItem(TOKEN_KEY, token.trim());
 export const forgetToken = () => localStorage.removeItem(TOKEN_KEY);
 
-export function createClient(config: PageConfig): GraphQLClient {
+export function sessionHeaders(config: PageConfig): Record<string, string> {
   const token = storedToken();
-  const headers = config.headers ?? (token ? { [SESSION_HEADER]: token } : {});
-  return new GraphQLClient(new URL('/graphql', location.href).toString(), { headers, credentials: 'same-origin' });
+  return config.headers ?? (token ? { [SESSION_HEADER]: token } : {});
+}
+
+export function createClient(config: PageConfig): GraphQLClient {
+  return new GraphQLClient(new URL('/graphql', location.href).toString(), { headers: sessionHeaders(config), credentials: 'same-origin' });
 }
 
 /** The server refused the credentials (or got none): time to sign in. */

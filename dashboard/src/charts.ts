@@ -10,6 +10,8 @@ export const color = (i: number) => PALETTE[i % PALETTE.length];
 export interface Stack {
   label: string;
   values: number[];
+  /** Default: by position. */
+  color?: string;
 }
 
 /** What a chart drew, on its element, for people's tools and the browser test alike. */

@@ -1,6 +1,6 @@
 import './style.css';
 import type { GraphQLClient } from 'graphql-request';
-import { createClient, errorMessage, forgetToken, isUnauthenticated, pageConfig, storedToken, storeToken } from './api';
+import { createClient, errorMessage, forgetToken, isUnauthenticated, pageConfig, sessionHeaders, storedToken, storeToken } from './api';
 import { h, notice } from './dom';
 import type { DashboardViewerQuery } from './generated/graphql';
 import { durationChart, toolsPanel } from './panels/durations';
@@ -94,18 +94,19 @@ class Dashboard {
       h('h1', {}, 'AI Bridge usage'),
       h('span', { class: 'who' }, 'Signed in as ', h('strong', { id: 'viewer' }, this.viewer.username), ' · ', signOut, ' · ', h('a', { href: '/graphql' }, 'GraphiQL')),
     );
-    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz });
-    this.stopLive = live.stop;
     const overview = h('div', { id: 'overview' }, notice('loading', 'Loading usage…'));
     const charts = h('div', { class: 'grid2', id: 'over-time' });
     const top = h('div', { class: 'grid3' });
     const perf = h('div', { class: 'grid2' });
     const sessions = sessionsPanel(this.client, {
-      filter,
+      // A relative range ends now: when live updates reload the table, "now" has moved on.
+      filter: () => (state.range === 'custom' ? filter : toFilter(state, new Date())),
       timeZone: state.tz,
       sessionHref: (id) => writeState({ ...this.state, session: id }),
       open: (id) => this.navigate({ ...this.state, session: id }),
     });
+    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz, headers: sessionHeaders(config), onEnded: () => void sessions.reloadIfFirstPage() });
+    this.stopLive = live.stop;
     root.replaceChildren(header, filterBar(this.client, state, this.navigate), live.element, overview, charts, top, perf, this.detailSlot, sessions.element);
     this.renderDetail();
 

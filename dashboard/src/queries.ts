@@ -256,3 +256,30 @@ export const TodayQuery = graphql(`
     }
   }
 `);
+
+export const LiveSubscription = graphql(`
+  subscription DashboardLive($filter: InterceptionFilter) {
+    interceptionsEnded(filter: $filter) {
+      uuid
+      sessionId
+      initiator {
+        username
+      }
+      provider
+      model
+      client
+      endedAt
+      durationMs
+      toolUsages {
+        invocationError
+      }
+      tokenUsageSummary {
+        inputTokens
+        outputTokens
+      }
+      cost {
+        total
+      }
+    }
+  }
+`);

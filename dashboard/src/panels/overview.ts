@@ -1,4 +1,4 @@
-import { stackedBars, type Stack } from '../charts';
+import { color, stackedBars, type Stack } from '../charts';
 import { figure, h } from '../dom';
 import { compactNumber, count, ratio, tokens, usd } from '../format';
 import type { DashboardOverviewQuery } from '../generated/graphql';
@@ -51,6 +51,10 @@ export function overTimeCharts(groups: Group[], opts: { stack: 'model' | 'provid
   const tokensEl = h('div', { class: 'chart', id: 'chart-tokens', role: 'img', 'aria-label': `Tokens per ${opts.bucket.toLowerCase()}, stacked by ${opts.stack}` });
   const spend = stacks(groups, xs, key, (g) => Number(g.figures.cost.total));
   const toks = stacks(groups, xs, key, (g) => g.figures.inputTokens + g.figures.outputTokens + g.figures.cacheReadTokens + g.figures.cacheWriteTokens);
+  // One color per model (or provider) in both charts, in order of spend.
+  const colors = new Map<string, string>();
+  for (const s of [...spend, ...toks]) if (!colors.has(s.label)) colors.set(s.label, s.label === 'other' ? '#bab0ac' : color(colors.size));
+  for (const s of [...spend, ...toks]) s.color = colors.get(s.label);
   const panel = (title: string, el: HTMLElement, data: Stack[], draw: () => void) => {
     const section = h('section', { class: 'panel' }, h('h2', {}, title), data.length ? el : h('p', { class: 'notice empty' }, 'No usage in this range and filter. Widen the range or clear a filter.'));
     // Drawn once attached: uPlot sizes itself from the element's width.

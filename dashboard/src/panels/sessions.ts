@@ -19,17 +19,20 @@ interface Page {
  */
 export function sessionsPanel(
   client: GraphQLClient,
-  opts: { filter: InterceptionFilter; timeZone: string; sessionHref: (id: string) => string; open: (id: string) => void },
-): { element: HTMLElement; reload: () => Promise<void> } {
+  opts: { filter: () => InterceptionFilter; timeZone: string; sessionHref: (id: string) => string; open: (id: string) => void },
+): { element: HTMLElement; reloadIfFirstPage: () => Promise<void> } {
   const body = h('div', {}, notice('loading', 'Loading sessions…'));
   const element = h('section', { class: 'panel wide', id: 'sessions' }, h('h2', {}, 'Recent sessions'), body);
   let page: Page = {};
+  let atFirst = true;
 
   const load = async (next: Page) => {
     try {
-      const vars: DashboardSessionsQueryVariables = next.before ? { filter: opts.filter, last: PAGE, before: next.before } : { filter: opts.filter, first: PAGE, after: next.after };
+      const filter = opts.filter();
+      const vars: DashboardSessionsQueryVariables = next.before ? { filter, last: PAGE, before: next.before } : { filter, first: PAGE, after: next.after };
       const { sessions } = await client.request(SessionsQuery, vars);
       page = next;
+      atFirst = !sessions.pageInfo.hasPreviousPage;
       if (!sessions.edges.length) {
         body.replaceChildren(notice('empty', 'No sessions in this range and filter. Widen the range or clear a filter.'));
         return;
@@ -76,7 +79,9 @@ export function sessionsPanel(
     }
   };
   void load(page);
-  return { element, reload: () => load(page) };
+  // Only the first page changes when sessions become active (the list is newest first); a reader
+  // paging through older ones keeps their page.
+  return { element, reloadIfFirstPage: () => (atFirst ? load({}) : Promise.resolve()) };
 }
 
 type Thread = NonNullable<DashboardSessionQuery['session']>['threads']['edges'][number]['node'];
