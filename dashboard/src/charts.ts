@@ -58,8 +58,8 @@ export function stackedBars(el: HTMLElement, opts: { xs: number[]; stacks: Stack
         {},
         ...order.map((i) => ({
           label: stacks[i].label,
-          fill: color(i),
-          stroke: color(i),
+          fill: stacks[i].color ?? color(i),
+          stroke: stacks[i].color ?? color(i),
           width: 0,
           paths: uPlot.paths.bars!({ size: [0.8, 64] }),
           points: { show: false },
