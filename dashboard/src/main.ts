@@ -47,6 +47,8 @@ class Dashboard {
   private state: ViewState = readState(location.search);
   private stopLive = () => {};
   private detailSlot = h('div', {});
+  /** Bumped by each render, so an older render finishing late does not mark the page ready. */
+  private generation = 0;
 
   constructor(
     private client: GraphQLClient,
@@ -75,6 +77,7 @@ class Dashboard {
 
   render() {
     this.stopLive();
+    const generation = ++this.generation;
     const state = this.state;
     const now = new Date();
     const filter = toFilter(state, now);
@@ -125,7 +128,11 @@ class Dashboard {
       Promise.all([overviewDone, durationsDone]).then(([o, d]) => perf.replaceChildren(durationChart(d.usage.groups), toolsPanel(o.summary.totals, d.usage.groups)), failed(perf, 'Durations and tools')),
     ]).then(() => {
       // After the charts' first frame: they draw in requestAnimationFrame.
-      requestAnimationFrame(() => requestAnimationFrame(() => (document.body.dataset.state = 'ready')));
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => {
+          if (generation === this.generation) document.body.dataset.state = 'ready';
+        }),
+      );
     });
   }
 }
