@@ -236,6 +236,7 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
       s.threads.edges.some((t: any) => t.node.agenticActions.some((a: any) => a.toolCalls.length > 0 && a.thinking.length > 0)));
     expect(rich).toBeDefined();
     await page.goto(`${base}/dashboard?range=30d&tz=UTC&session=${encodeURIComponent(rich.sessionId)}`);
+    await ready(page);
     await page.waitForSelector('#session-detail .thread');
     expect(await page.locator('#session-detail .thread').count()).toBe(rich.threads.edges.length);
     const tools = rich.threads.edges.flatMap((t: any) => t.node.agenticActions.flatMap((a: any) => a.toolCalls.map((c: any) => c.tool)));

@@ -85,6 +85,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       [
         `aibridge-graphql (${mode}) ready in ${Date.now() - started} ms`,
         `GraphiQL: ${url}`,
+        `Dashboard: ${url.replace(/\/graphql$/, '/dashboard')}`,
         ...(demoToken ? [`Demo owner token (Coder-Session-Token): ${demoToken}`] : []),
       ].join('\n'),
     );
