@@ -55,7 +55,7 @@ describe('GET /dashboard', async () => {
     const token = 'AbCdEfGhIj-0123456789abcdefghijkl';
     const demo = createApp({ db, graphiqlHeaders: { 'Coder-Session-Token': token } });
     const res = await call(demo, '/dashboard');
-    const config = JSON.parse(/<script id="dashboard-config" type="application\/json">(.*?)<\/script>/.exec(res.text)![1]!);
+    const config = JSON.parse(/<script id="dashboard-config" type="application\/json">(.*?)<\/script>/.exec(res.text)![1]);
     expect(config).toEqual({ headers: { 'Coder-Session-Token': token } });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });

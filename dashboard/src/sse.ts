@@ -45,7 +45,7 @@ export function subscribe<T, V>(doc: TypedDocumentNode<T, V>, variables: V, head
           if (event === 'complete') return handlers.end();
           if (!data) continue; // keep-alive comment
           const result = JSON.parse(data) as { data?: T; errors?: { message: string }[] };
-          if (result.errors?.length) handlers.error(result.errors[0]!.message);
+          if (result.errors?.length) handlers.error(result.errors[0].message);
           else if (result.data) handlers.next(result.data);
         }
       }
