@@ -56,11 +56,10 @@ export interface AppDeps {
   tracing?: Tracing;
   /** The database's optional Coder parts (src/db/capabilities.ts); one is made for `db` if not given. */
   schema?: SchemaProbe;
-  /**
-   * Live updates (subscriptions): the feed's poll interval and limits, or a feed made by the
-   * caller (serve closes it on SIGTERM so open streams complete). Default: a feed of this app's own.
-   */
-  live?: LiveFeed | Partial<LiveOptions>;
+  /** Live updates (subscriptions): the shared poller's interval and the subscription limits. */
+  live?: Partial<LiveOptions>;
+  /** Aborted when the server stops: open subscriptions complete and new ones are refused. */
+  shutdown?: AbortSignal;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -80,9 +79,8 @@ export function createApp(deps: AppDeps): App {
     rejectingNulText(sharingReads(instrumentedDb(deps.db, metrics, deps.tracing), createSharedReads({ ttlMs: deps.countCacheTtlMs }))),
   );
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
-  const live = deps.live instanceof LiveFeed
-    ? deps.live
-    : new LiveFeed(db, { ...LIVE_DEFAULTS, onError: (error) => log.warn({ err: error }, 'live poll failed'), ...deps.live });
+  const live = new LiveFeed(db, { ...LIVE_DEFAULTS, onError: (error) => log.warn({ err: error }, 'live poll failed'), ...deps.live });
+  deps.shutdown?.addEventListener('abort', () => void live.close(), { once: true });
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',

@@ -16,11 +16,13 @@ export interface LiveOptions {
   maxPerUser: number;
   /** Open subscriptions in this process (LIVE_MAX_SUBSCRIPTIONS). */
   maxSubscriptions: number;
+  /** How late a row may become visible and still be delivered (LATE_WINDOW_MS; tests shorten it). */
+  lateWindowMs: number;
   /** A failed poll (the feed keeps polling, backing off); default: ignored. */
   onError?: (error: unknown) => void;
 }
 
-export const LIVE_DEFAULTS: LiveOptions = { pollMs: 1000, pollMaxMs: 5000, maxPerUser: 10, maxSubscriptions: 1000 };
+export const LIVE_DEFAULTS: LiveOptions = { pollMs: 1000, pollMaxMs: 5000, maxPerUser: 10, maxSubscriptions: 1000, lateWindowMs: LATE_WINDOW_MS };
 
 /**
  * Events a subscriber may have waiting: a client that reads nothing for this many completed
@@ -177,7 +179,7 @@ export class LiveFeed {
     const keys = [...conditions.keys()];
     let polled;
     try {
-      polled = await pollEnded(this.db, watermark, [...this.read.keys()], [...conditions.values()]);
+      polled = await pollEnded(this.db, watermark, [...this.read.keys()], [...conditions.values()], this.options.lateWindowMs);
     } catch (error) {
       if (generation !== this.generation) return;
       this.options.onError?.(error);
@@ -207,7 +209,7 @@ export class LiveFeed {
    * them). A millisecond of margin: float rounding must never forget an id the bound still covers.
    */
   private forgetBelowWindow() {
-    const floor = epochMillis(this.watermark!.endedAt) - LATE_WINDOW_MS - 1;
+    const floor = epochMillis(this.watermark!.endedAt) - this.options.lateWindowMs - 1;
     for (const [id, endedAt] of this.read) if (epochMillis(endedAt) < floor) this.read.delete(id);
   }
 }

@@ -19,7 +19,9 @@ export const compareKeys = (a: Watermark, b: Watermark): number =>
  * stamps ended_at with coderd's clock before its UPDATE commits, so a row can commit after a
  * newer one was read (replicas of coderd a little out of step, a slow commit). Rows already read
  * in this window are excluded by id, so each is delivered once; a row that becomes visible more
- * than this late is not delivered live (queries still return it).
+ * than this late is not delivered live (queries still return it). Ten seconds covers clocks kept
+ * by NTP (milliseconds apart) and a commit delayed by a busy database many times over; the cost is
+ * re-reading the window's rows, minus those already read, once per poll.
  */
 export const LATE_WINDOW_MS = 10_000;
 
@@ -52,8 +54,14 @@ export async function startingWatermark(db: Queryable): Promise<Watermark> {
  * order, each with the conditions it satisfies. The conditions are the API's own
  * (interceptionConditions: visibility and filter), so a row nobody may see is never read.
  */
-export async function pollEnded(db: Queryable, watermark: Watermark, read: readonly string[], conditions: readonly SqlFragment[]): Promise<PolledRow[]> {
-  const lower = sql`${watermark.endedAt}::timestamptz - ${`${LATE_WINDOW_MS} milliseconds`}::interval`;
+export async function pollEnded(
+  db: Queryable,
+  watermark: Watermark,
+  read: readonly string[],
+  conditions: readonly SqlFragment[],
+  lateWindowMs = LATE_WINDOW_MS,
+): Promise<PolledRow[]> {
+  const lower = sql`${watermark.endedAt}::timestamptz - ${`${lateWindowMs} milliseconds`}::interval`;
   const rows = await db.query<InterceptionRow & { matches: boolean[] }>(named('live.interceptionsEnded')`
     SELECT ${interceptionColumns()}, ARRAY[${sql.join(conditions.map((c) => sql`(${c})`), sql`, `)}] AS matches
       FROM aibridge_interceptions i

@@ -49,14 +49,20 @@ export async function subscribe(
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    close: () => abort.abort(),
+    close: () => {
+      abort.abort();
+      void reader?.cancel().catch(() => {});
+    },
   };
+  const reader = response.body?.getReader();
   stream.ended = (async () => {
-    if (!response.body) return;
+    if (!reader) return;
     const decoder = new TextDecoder();
     let buffer = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      for (;;) {
+        const { value: chunk, done } = await reader.read();
+        if (done) break;
         buffer += decoder.decode(chunk, { stream: true });
         let end;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -73,7 +79,7 @@ export async function subscribe(
         }
       }
     } catch {
-      // aborted by close()
+      // cancelled by close()
     }
   })();
   return stream;

@@ -1,11 +1,13 @@
-import { GraphQLError } from 'graphql';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
+import { GraphQLError, Kind, type DocumentNode, type GraphQLResolveInfo } from 'graphql';
 import type { InterceptionRow } from '../../domain/interceptions.ts';
 import { SubscriptionError } from '../../live/feed.ts';
-import { builder } from '../builder.ts';
+import { builder, LIMITS } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { costLoaders } from '../cost-loaders.ts';
 import { currentLoaders } from '../current-loaders.ts';
 import { loaders } from '../loaders.ts';
+import { tooComplex } from '../errors.ts';
 import { InterceptionRef } from './interception.ts';
 import { InterceptionFilterInput, toFilter } from './interception-filter.ts';
 
@@ -36,6 +38,20 @@ function coded(events: AsyncIterableIterator<InterceptionRow>): AsyncIterableIte
 }
 
 /**
+ * The complexity plugin checks a subscription field when it resolves an event, that is after the
+ * subscriber joined the feed: an oversized document is refused here instead, before it subscribes,
+ * with the same limits and error as a query.
+ */
+function checkComplexity(ctx: GraphQLContext, info: GraphQLResolveInfo) {
+  const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [info.operation, ...Object.values(info.fragments)] };
+  const r = complexityFromQuery(document, { schema: info.schema, variables: info.variableValues, ctx });
+  const result = { ...r, maxDepth: LIMITS.depth, maxBreadth: LIMITS.breadth, maxComplexity: LIMITS.complexity };
+  if (r.depth > LIMITS.depth) throw tooComplex('depth', result);
+  if (r.breadth > LIMITS.breadth) throw tooComplex('breadth', result);
+  if (r.complexity > LIMITS.complexity) throw tooComplex('complexity', result);
+}
+
+/**
  * Every event is resolved with the subscription's one context, whose DataLoaders cache what they
  * read: cleared per event so an open stream neither serves stale children nor grows without end.
  */
@@ -53,7 +69,8 @@ builder.subscriptionFields((t) => ({
       'Served over server-sent events (`Accept: text/event-stream`); see the README, "Live updates". ' +
       '`filter.includeInFlight` is ignored: only completed interceptions are emitted.',
     args: { filter: t.arg({ type: InterceptionFilterInput, required: false }) },
-    subscribe: async (_root, args, ctx) => {
+    subscribe: async (_root, args, ctx, info) => {
+      checkComplexity(ctx, info);
       const filter = await toFilter(ctx, args.filter);
       try {
         return coded(ctx.live.subscribe(ctx.viewer, filter));
