@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
 import { DEMO_USERS, seed } from '../src/db/seed.ts';
 import { createToken } from '../src/db/users.ts';
-import { LiveFeed, LIVE_DEFAULTS } from '../src/live/feed.ts';
 import { describeEachDb } from './support/databases.ts';
 import { addInterception, addTokenUsage } from './support/fixtures.ts';
 import { ROOT, startServer, type RunningServer } from './support/process.ts';
@@ -283,7 +282,7 @@ describe.runIf(hasBrowser)('the dashboard signed in with a token', () => {
 
   describeEachDb('over a database written to while the page is open', (ctx) => {
     let server: Server;
-    let feed: LiveFeed;
+    const shutdown = new AbortController();
     let base: string;
     let alice: string;
     let admin: string;
@@ -294,15 +293,14 @@ describe.runIf(hasBrowser)('the dashboard signed in with a token', () => {
       alice = await createToken(db, 'alice');
       admin = await createToken(db, 'admin');
       // A short poll interval, so the live test waits for the page, not the feed.
-      feed = new LiveFeed(db, { ...LIVE_DEFAULTS, pollMs: 200, pollMaxMs: 400 });
-      const app = createApp({ db, live: feed });
+      const app = createApp({ db, live: { pollMs: 200, pollMaxMs: 400 }, shutdown: shutdown.signal });
       server = createServer((req, res) => void app(req, res));
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     }, 60_000);
 
     afterAll(async () => {
-      await feed?.close();
+      shutdown.abort();
       server?.closeAllConnections();
       await new Promise((resolve) => server?.close(resolve));
     });
