@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.ts';
+import { routeTemplate } from '../src/ops/route-template.ts';
 import { useDashboard } from '../src/plugins/use-dashboard.ts';
 import { createTestDb } from './support/databases.ts';
 import { call } from './support/http.ts';
@@ -65,5 +66,12 @@ describe('GET /dashboard', async () => {
     const res = await yoga.fetch('http://localhost/dashboard');
     expect(res.status).toBe(503);
     expect(await res.text()).toContain('npm run build');
+  });
+
+  it('labels its requests /dashboard and /dashboard/assets/{file} in metrics and logs (not one label per hashed name)', () => {
+    expect(routeTemplate('/dashboard')).toBe('/dashboard');
+    expect(routeTemplate('/dashboard/')).toBe('/dashboard');
+    expect(routeTemplate(`/dashboard/assets/${manifest.js}`)).toBe('/dashboard/assets/{file}');
+    expect(routeTemplate('/dashboards')).toBe('unmatched');
   });
 });
