@@ -29,3 +29,6 @@ export function duration(ms: number | null | undefined): string {
 export function dateTime(iso: string, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
 }
+
+/** "1 request", "1,234 requests". */
+export const plural = (n: number, one: string, many = `${one}s`) => `${integer.format(n)} ${n === 1 ? one : many}`;

@@ -36,7 +36,7 @@ function signIn(problem?: string) {
       problem ? h('p', { class: 'notice error', role: 'alert' }, problem) : null,
       h('label', { for: 'token' }, 'Coder session token'),
       input,
-      h('p', { id: 'token-help', class: 'muted' }, 'Create one with `coder tokens create` (or this gateway’s `token create`). It stays in this browser until you sign out.'),
+      h('p', { id: 'token-help', class: 'muted' }, 'Create one with ', h('code', {}, 'coder tokens create'), ' (or this gateway’s ', h('code', {}, 'token create'), '). It stays in this browser until you sign out.'),
       h('button', { type: 'submit' }, 'Sign in'),
     ),
   );

@@ -32,7 +32,7 @@ export function livePanel(
       totals.replaceChildren(
         h('strong', {}, 'Today'),
         h('span', {}, figure('todayCost', usd(t.cost.total), t.cost.total), ' spent'),
-        h('span', {}, figure('todayRequests', count(t.requests), t.requests), ' requests'),
+        h('span', {}, figure('todayRequests', count(t.requests), t.requests), t.requests === 1 ? ' request' : ' requests'),
         h('span', {}, figure('todayTokens', tokens(all), all), ' tokens'),
       );
     } catch (err) {

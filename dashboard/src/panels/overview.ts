@@ -1,6 +1,6 @@
 import { color, stackedBars, type Stack } from '../charts';
 import { figure, h } from '../dom';
-import { compactNumber, count, ratio, tokens, usd } from '../format';
+import { compactNumber, count, plural, ratio, tokens, usd } from '../format';
 import type { DashboardOverviewQuery } from '../generated/graphql';
 
 type Totals = DashboardOverviewQuery['summary']['totals'];
@@ -16,11 +16,11 @@ export function totalsCards(t: Totals): HTMLElement {
     { class: 'cards', id: 'totals' },
     card('Spend', figure('cost', usd(t.cost.total), t.cost.total)),
     card('Tokens', figure('tokens', tokens(allTokens), allTokens), `${compactNumber(t.inputTokens)} in · ${compactNumber(t.outputTokens)} out`),
-    card('Requests', figure('requests', count(t.requests), t.requests), `${count(t.sessions)} sessions · ${count(t.users)} users`),
+    card('Requests', figure('requests', count(t.requests), t.requests), `${plural(t.sessions, 'session')} · ${plural(t.users, 'user')}`),
     card('Cache savings', figure('cacheSavings', usd(t.cost.cacheSavings), t.cost.cacheSavings), `cache hit ratio ${ratio(t.cacheHitRatio)}`),
     card(
       'Unpriced usage',
-      figure('unpricedRequests', `${count(t.cost.unpricedRequests)} requests`, t.cost.unpricedRequests),
+      figure('unpricedRequests', plural(t.cost.unpricedRequests, 'request'), t.cost.unpricedRequests),
       t.cost.unpricedRequests ? `${tokens(t.cost.unpricedTokens)} tokens without a known price are not in the spend` : 'every request has a price',
       t.cost.unpricedRequests > 0,
     ),

@@ -1,7 +1,7 @@
 import type { GraphQLClient } from 'graphql-request';
 import { errorMessage } from '../api';
 import { figure, h, notice } from '../dom';
-import { count, dateTime, tokens, usd } from '../format';
+import { count, dateTime, plural, tokens, usd } from '../format';
 import type { DashboardSessionQuery, DashboardSessionsQueryVariables, InterceptionFilter } from '../generated/graphql';
 import { SessionQuery, SessionsQuery } from '../queries';
 
@@ -41,7 +41,7 @@ export function sessionsPanel(
         'nav',
         { class: 'pager', 'aria-label': 'Sessions pages' },
         h('button', { type: 'button', id: 'sessions-newer', disabled: !sessions.pageInfo.hasPreviousPage, onclick: () => void load({ before: sessions.pageInfo.startCursor ?? undefined }) }, '← Newer'),
-        h('span', {}, figure('sessionCount', `${count(sessions.totalCount)} sessions`, sessions.totalCount)),
+        h('span', {}, figure('sessionCount', plural(sessions.totalCount, 'session'), sessions.totalCount)),
         h('button', { type: 'button', id: 'sessions-older', disabled: !sessions.pageInfo.hasNextPage, onclick: () => void load({ after: sessions.pageInfo.endCursor ?? undefined }) }, 'Older →'),
       );
       body.replaceChildren(
@@ -142,7 +142,7 @@ export function sessionDetail(client: GraphQLClient, id: string, opts: { timeZon
         more.replaceChildren(notice('empty', 'No such session, or not one you may see.'));
         return;
       }
-      if (!after) title.textContent = `Session ${session.sessionId} · ${session.initiator.username} · ${session.client ?? 'Unknown'} · ${count(session.threadCount)} threads · ${usd(session.cost.total)}`;
+      if (!after) title.textContent = `Session ${session.sessionId} · ${session.initiator.username} · ${session.client ?? 'Unknown'} · ${plural(session.threadCount, 'thread')} · ${usd(session.cost.total)}`;
       list.append(...session.threads.edges.map((e) => threadView(e.node, opts.timeZone)));
       const { hasNextPage, endCursor } = session.threads.pageInfo;
       more.replaceChildren(hasNextPage ? h('button', { type: 'button', onclick: () => void load(endCursor ?? undefined) }, 'More threads') : '');
