@@ -99,7 +99,7 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
     [server, browser] = await Promise.all([startServer({ DATA_DIR: dataDir }, { timeoutMs: 90_000 }), launch()]);
     base = new URL(server.url).origin;
     api = apiOf(base, server.token!);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -209,7 +209,7 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
     expect(await page.inputValue('#filter-range')).toBe('30d');
     expect(problems).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 
   it('pages recent sessions with the Relay cursors and opens one into its threads and agentic actions', async () => {
     const { page, problems } = await watchedPage(browser);
@@ -253,7 +253,7 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
     expect(await page.locator('#session-detail h2').innerText()).toContain(firstId);
     expect(problems).toEqual([]);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 
   it('stays usable in a narrow window', async () => {
     const { page, problems } = await watchedPage(browser, 420);
