@@ -6,7 +6,6 @@ import { afterEach, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
 import type { Statement } from '../../src/db/sql.ts';
-import { LATE_WINDOW_MS } from '../../src/live/poll.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addUser } from '../support/fixtures.ts';
 import { subscribe, type SseStream } from './sse.ts';
@@ -66,7 +65,7 @@ async function setup(ctx: () => { db: Db }, live: AppDeps['live'] = {}, extra: P
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
     app,
-    async open(token: string | undefined, variables?: Record<string, unknown>, query = ENDED) {
+    open: async (token: string | undefined, variables?: Record<string, unknown>, query = ENDED) => {
       const s = await subscribe(fetch, url, query, { token, variables });
       streams.push(s);
       return s;
