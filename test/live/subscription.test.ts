@@ -212,23 +212,24 @@ describeEachDb(
 
     it('backs off while idle up to the cap and returns to the base interval on activity', async () => {
       const { db } = ctx();
-      const { open } = await setup(ctx, { pollMs: 100, pollMaxMs: 800 });
+      const { open } = await setup(ctx, { pollMs: 100, pollMaxMs: 1600 });
       const rec = recordStatements(db);
       try {
         const s = await open(owner.token);
         while (rec.polls().length < 6) await sleep(20);
         const gaps = (ts: { at: number }[]) => ts.slice(1).map((t, i) => t.at - ts[i].at);
         const idle = gaps(rec.polls());
-        // 100, 200, 400, 800, 800 (ms): doubling, then capped.
-        expect(idle[0]).toBeLessThan(350);
-        expect(idle.at(-1)).toBeGreaterThanOrEqual(700);
-        expect(idle.at(-1)).toBeLessThan(1200);
+        // 200, 400, 800, 1600, 1600 ms: doubling from the first empty poll, then capped. The
+        // bounds leave room for timers firing late on a loaded machine.
+        expect(idle[0]).toBeLessThan(600);
+        expect(idle.at(-1)).toBeGreaterThanOrEqual(1400);
+        expect(idle.at(-1)).toBeLessThan(2600);
         const n = rec.polls().length;
         const id = await addInterception(db, { initiatorId: alice.id, startedAt: endedAgo(20), endedAt: endedAgo(1) });
         await s.until((x) => uuids(x).includes(id), 5000);
         while (rec.polls().length < n + 2) await sleep(20);
         const [afterActivity] = gaps(rec.polls().slice(n));
-        expect(afterActivity).toBeLessThan(350);
+        expect(afterActivity).toBeLessThan(600);
       } finally {
         rec.stop();
       }
