@@ -85,10 +85,6 @@ export class LiveFeed {
     this.interval = options.pollMs;
   }
 
-  get size(): number {
-    return this.subscribers.size;
-  }
-
   /**
    * Completed interceptions visible to `viewer` and matching `filter`, from now on, in
    * (ended_at, id) order. Throws SubscriptionError when a limit is reached or the feed is closing.

@@ -6,7 +6,6 @@ import { afterEach, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
 import type { Statement } from '../../src/db/sql.ts';
-import { LATE_WINDOW_MS } from '../../src/live/poll.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addUser } from '../support/fixtures.ts';
 import { subscribe, type SseStream } from './sse.ts';
@@ -66,7 +65,7 @@ async function setup(ctx: () => { db: Db }, live: AppDeps['live'] = {}, extra: P
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
   return {
     app,
-    async open(token: string | undefined, variables?: Record<string, unknown>, query = ENDED) {
+    open: async (token: string | undefined, variables?: Record<string, unknown>, query = ENDED) => {
       const s = await subscribe(fetch, url, query, { token, variables });
       streams.push(s);
       return s;
@@ -213,23 +212,24 @@ describeEachDb(
 
     it('backs off while idle up to the cap and returns to the base interval on activity', async () => {
       const { db } = ctx();
-      const { open } = await setup(ctx, { pollMs: 100, pollMaxMs: 800 });
+      const { open } = await setup(ctx, { pollMs: 100, pollMaxMs: 1600 });
       const rec = recordStatements(db);
       try {
         const s = await open(owner.token);
         while (rec.polls().length < 6) await sleep(20);
         const gaps = (ts: { at: number }[]) => ts.slice(1).map((t, i) => t.at - ts[i].at);
         const idle = gaps(rec.polls());
-        // 100, 200, 400, 800, 800 (ms): doubling, then capped.
-        expect(idle[0]).toBeLessThan(350);
-        expect(idle.at(-1)).toBeGreaterThanOrEqual(700);
-        expect(idle.at(-1)).toBeLessThan(1200);
+        // 200, 400, 800, 1600, 1600 ms: doubling from the first empty poll, then capped. The
+        // bounds leave room for timers firing late on a loaded machine.
+        expect(idle[0]).toBeLessThan(600);
+        expect(idle.at(-1)).toBeGreaterThanOrEqual(1400);
+        expect(idle.at(-1)).toBeLessThan(2600);
         const n = rec.polls().length;
         const id = await addInterception(db, { initiatorId: alice.id, startedAt: endedAgo(20), endedAt: endedAgo(1) });
         await s.until((x) => uuids(x).includes(id), 5000);
         while (rec.polls().length < n + 2) await sleep(20);
         const [afterActivity] = gaps(rec.polls().slice(n));
-        expect(afterActivity).toBeLessThan(350);
+        expect(afterActivity).toBeLessThan(600);
       } finally {
         rec.stop();
       }
