@@ -62,14 +62,20 @@ export async function pollEnded(
   lateWindowMs = LATE_WINDOW_MS,
 ): Promise<PolledRow[]> {
   const lower = sql`${watermark.endedAt}::timestamptz - ${`${lateWindowMs} milliseconds`}::interval`;
+  // The conditions are evaluated on the window's rows only, not offered to the planner as an OR
+  // of index paths: over 1M interceptions with 200 members' conditions, that OR (a BitmapOr of 200
+  // index scans) made a poll take 83 ms (median round trip), this form 17 ms, of which 0.4 ms
+  // executing the window's index range scan (one run on a loaded machine: ratios, not figures).
   const rows = await db.query<InterceptionRow & { matches: boolean[] }>(named('live.interceptionsEnded')`
-    SELECT ${interceptionColumns()}, ARRAY[${sql.join(conditions.map((c) => sql`(${c})`), sql`, `)}] AS matches
-      FROM aibridge_interceptions i
-     WHERE i.started_at >= ${lower} - ${`${LONGEST_INTERCEPTION_MS} milliseconds`}::interval
-       AND i.ended_at >= ${lower}
-       AND i.id <> ALL(${read}::uuid[])
-       AND (${sql.join(conditions.map((c) => sql`(${c})`), sql` OR `)})
-     ORDER BY i.ended_at, i.id
+    SELECT * FROM (
+      SELECT ${interceptionColumns()}, ARRAY[${sql.join(conditions.map((c) => sql`(${c})`), sql`, `)}] AS matches
+        FROM aibridge_interceptions i
+       WHERE i.started_at >= ${lower} - ${`${LONGEST_INTERCEPTION_MS} milliseconds`}::interval
+         AND i.ended_at >= ${lower}
+         AND i.id <> ALL(${read}::uuid[])
+    ) w
+     WHERE TRUE = ANY(w.matches)
+     ORDER BY w."endedAt", w.id
      LIMIT ${POLL_BATCH}`);
   return rows.map(({ matches, ...row }) => ({ row, matches: matches.map((m) => m === true || (m as unknown) === 't') }));
 }

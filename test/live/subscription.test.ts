@@ -43,13 +43,32 @@ function recordStatements(db: Db) {
   };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const streams: SseStream[] = [];
 const servers: Server[] = [];
+let testDb: Db | undefined;
 afterEach(async () => {
   for (const s of streams.splice(0)) s.close();
   for (const server of servers.splice(0)) {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+  }
+  // The server side sees the clients leave a moment later: wait until the test's feeds have stopped
+  // (no poll for 500 ms), so the next test counts only its own statements.
+  if (testDb) {
+    const rec = recordStatements(testDb);
+    try {
+      const deadline = Date.now() + 10_000;
+      let seen = 0;
+      let quietSince = Date.now();
+      while (Date.now() - quietSince < 500 && Date.now() < deadline) {
+        if (rec.polls().length !== seen) [seen, quietSince] = [rec.polls().length, Date.now()];
+        await sleep(20);
+      }
+    } finally {
+      rec.stop();
+    }
   }
 });
 
@@ -58,6 +77,7 @@ afterEach(async () => {
  * production) whose subscriptions the test opens with fetch.
  */
 async function setup(ctx: () => { db: Db }, live: AppDeps['live'] = {}, extra: Partial<AppDeps> = {}) {
+  testDb = ctx().db;
   const app = createApp({ db: ctx().db, live: { pollMs: 100, pollMaxMs: 100, ...live }, ...extra });
   const server = createServer((req, res) => void app(req, res));
   servers.push(server);
@@ -74,7 +94,6 @@ async function setup(ctx: () => { db: Db }, live: AppDeps['live'] = {}, extra: P
 }
 
 const uuids = (s: SseStream) => s.results().map((r) => (r.data?.interceptionsEnded as { uuid: string } | undefined)?.uuid);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describeEachDb(
   'live updates: interceptionsEnded',
