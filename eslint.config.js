@@ -5,7 +5,7 @@ import graphqlPlugin from '@graphql-eslint/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'test/graphql/generated/', 'bench/', 'dist/', 'test-output/', '.data/'] },
+  { ignores: ['node_modules/', 'src/generated/', 'test/graphql/generated/', 'dashboard/src/generated/', 'bench/', 'dist/', 'test-output/', '.data/'] },
   {
     files: ['**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

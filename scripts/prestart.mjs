@@ -18,4 +18,7 @@ try {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { status, error } = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 if (error) throw error;
-process.exit(status ?? 1);
+if (status !== 0) process.exit(status ?? 1);
+// The dashboard's browser assets (esbuild, installed with TypeScript): rebuilt only when a source changed.
+const dashboard = await import('../dashboard/build.mjs');
+if (await dashboard.isStale()) await dashboard.buildDashboard();

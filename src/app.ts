@@ -16,11 +16,13 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
 import { documentLimitPlugins } from './graphql/limits.ts';
+import { LiveFeed, LIVE_DEFAULTS, type LiveOptions } from './live/feed.ts';
 import { instrumentedDb } from './ops/instrumented-db.ts';
 import { createMetrics, type Metrics } from './ops/metrics.ts';
 import { yogaLogger } from './ops/yoga-logger.ts';
 import type { Tracing } from './ops/tracing.ts';
 import { useBodyLimit, MAX_BODY_BYTES } from './plugins/use-body-limit.ts';
+import { useDashboard } from './plugins/use-dashboard.ts';
 import { useJsonErrorBodies } from './plugins/use-json-error-bodies.ts';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.ts';
 import { useObservability } from './plugins/use-observability.ts';
@@ -54,6 +56,10 @@ export interface AppDeps {
   tracing?: Tracing;
   /** The database's optional Coder parts (src/db/capabilities.ts); one is made for `db` if not given. */
   schema?: SchemaProbe;
+  /** Live updates (subscriptions): the shared poller's interval and the subscription limits. */
+  live?: Partial<LiveOptions>;
+  /** Aborted when the server stops: open subscriptions complete and new ones are refused. */
+  shutdown?: AbortSignal;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -73,6 +79,8 @@ export function createApp(deps: AppDeps): App {
     rejectingNulText(sharingReads(instrumentedDb(deps.db, metrics, deps.tracing), createSharedReads({ ttlMs: deps.countCacheTtlMs }))),
   );
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
+  const live = new LiveFeed(db, { ...LIVE_DEFAULTS, onError: (error) => log.warn({ err: error }, 'live poll failed'), ...deps.live });
+  deps.shutdown?.addEventListener('abort', () => void live.close(), { once: true });
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -93,6 +101,7 @@ export function createApp(deps: AppDeps): App {
       useMetricsEndpoint(metrics.registry, deps.metricsToken),
       useJsonErrorBodies('/graphql'),
       useRoutes(db, probe),
+      useDashboard({ demoHeaders: deps.graphiqlHeaders }),
       useReadiness(db, probe, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
@@ -104,7 +113,7 @@ export function createApp(deps: AppDeps): App {
     async context({ request }) {
       try {
         const viewer = await authenticateRequest(db, request);
-        return { db, viewer, prisma, schema: probe };
+        return { db, viewer, prisma, schema: probe, live };
       } catch (err) {
         if (err instanceof AuthError) {
           throw new GraphQLError(err.message, { extensions: { code: 'UNAUTHENTICATED', detail: err.detail, http: { status: 401 } } });

@@ -37,6 +37,11 @@ const EnvShape = z.object({
     .trim()
     .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
     .optional(),
+  // Live updates (src/live/): the shared poller's interval, its idle cap, and subscription limits.
+  LIVE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  LIVE_POLL_MAX_MS: z.coerce.number().int().min(50).max(300_000).default(5000),
+  LIVE_MAX_PER_USER: z.coerce.number().int().min(1).max(10_000).default(10),
+  LIVE_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(100_000).default(1000),
 });
 
 const EnvSchema = EnvShape.superRefine((env, ctx) => {
@@ -45,6 +50,9 @@ const EnvSchema = EnvShape.superRefine((env, ctx) => {
   }
   if (env.DATABASE_REPLICA_URLS.length && !env.DATABASE_URL) {
     ctx.addIssue({ code: 'custom', path: ['DATABASE_REPLICA_URLS'], message: 'needs DATABASE_URL (replicas serve reads of a primary)' });
+  }
+  if (env.LIVE_POLL_MAX_MS < env.LIVE_POLL_MS) {
+    ctx.addIssue({ code: 'custom', path: ['LIVE_POLL_MAX_MS'], message: 'must not be below LIVE_POLL_MS (the idle backoff only lengthens the interval)' });
   }
 });
 
@@ -70,6 +78,14 @@ export interface Config {
   metricsToken?: string;
   /** Tracing is on (and the OpenTelemetry SDK loaded) only when this is set. */
   otelEndpoint?: string;
+  /** Live updates: the poll interval while interceptions keep ending, in ms. */
+  livePollMs: number;
+  /** Live updates: the longest interval the idle backoff reaches, in ms. */
+  livePollMaxMs: number;
+  /** Live updates: open subscriptions one user may hold at once. */
+  liveMaxPerUser: number;
+  /** Live updates: open subscriptions the process holds at once. */
+  liveMaxSubscriptions: number;
 }
 
 export class ConfigError extends Error {
@@ -102,5 +118,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    livePollMs: e.LIVE_POLL_MS,
+    livePollMaxMs: e.LIVE_POLL_MAX_MS,
+    liveMaxPerUser: e.LIVE_MAX_PER_USER,
+    liveMaxSubscriptions: e.LIVE_MAX_SUBSCRIPTIONS,
   };
 }

@@ -21,6 +21,10 @@ const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
   LOG_LEVEL: { value: 'debug', sets: { logLevel: 'debug' } },
   METRICS_TOKEN: { value: 'scrape-secret-0123456789', sets: { metricsToken: 'scrape-secret-0123456789' } },
   OTEL_EXPORTER_OTLP_ENDPOINT: { value: 'http://collector:4318', sets: { otelEndpoint: 'http://collector:4318' } },
+  LIVE_POLL_MS: { value: '250', sets: { livePollMs: 250 } },
+  LIVE_POLL_MAX_MS: { value: '20000', sets: { livePollMaxMs: 20000 } },
+  LIVE_MAX_PER_USER: { value: '3', sets: { liveMaxPerUser: 3 } },
+  LIVE_MAX_SUBSCRIPTIONS: { value: '50', sets: { liveMaxSubscriptions: 50 } },
 };
 
 it('has an example for every variable the config reads', () => {

@@ -32,6 +32,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     // The price overrides: the same database in own modes; with READ_ONLY=1 a store of their own
     // (STATE_DATABASE_URL or DATA_DIR/state), so Coder's database is never written.
     const store = await openPriceStore(config, db);
+    const shutdown = new AbortController();
     const app = createApp({
       db,
       schema,
@@ -43,6 +44,13 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       graphiql: config.graphiql,
       introspection: config.introspection,
       countCacheTtlMs: config.countCacheTtlMs,
+      live: {
+        pollMs: config.livePollMs,
+        pollMaxMs: config.livePollMaxMs,
+        maxPerUser: config.liveMaxPerUser,
+        maxSubscriptions: config.liveMaxSubscriptions,
+      },
+      shutdown: shutdown.signal,
       // The page is served before authentication: it carries the owner's token only where nobody
       // but this machine can load it.
       graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
@@ -59,6 +67,9 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'draining requests');
+      // Open subscriptions would hold their connections until the exit timer: their streams get a
+      // complete event now, and the connections close like any other idle one below.
+      shutdown.abort();
       server.close(() => {
         Promise.all([store.close().then(() => db.close()), tracing?.shutdown()]).then(
           () => process.exit(0),
@@ -85,6 +96,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       [
         `aibridge-graphql (${mode}) ready in ${Date.now() - started} ms`,
         `GraphiQL: ${url}`,
+        `Dashboard: ${url.replace(/\/graphql$/, '/dashboard')}`,
         ...(demoToken ? [`Demo owner token (Coder-Session-Token): ${demoToken}`] : []),
       ].join('\n'),
     );

@@ -81,6 +81,7 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 // Every connection has an exact totalCount; the resolver only calls the counter when selected.
 builder.globalConnectionField('totalCount', (t) =>

@@ -2,6 +2,7 @@ import type { Queryable } from '../db/db.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { SchemaProbe } from '../db/schema-probe.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { LiveFeed } from '../live/feed.ts';
 
 export interface GraphQLContext {
   db: Queryable;
@@ -13,4 +14,6 @@ export interface GraphQLContext {
   prisma: PrismaClient | null;
   /** The database's optional Coder parts; resolvers that read them ask it (detected once). */
   schema: SchemaProbe;
+  /** Completed interceptions for subscriptions: one poller per app (src/live/feed.ts). */
+  live: LiveFeed;
 }

@@ -23,5 +23,6 @@ import './types/entity-costs.ts';
 import './types/interception-outcome.ts';
 import './types/network-calls.ts';
 import './types/token-cost.ts';
+import './types/subscription.ts';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -10,5 +10,7 @@ export const UNMATCHED_ROUTE = 'unmatched';
  */
 export function routeTemplate(pathname: string): string {
   if (FIXED.has(pathname)) return pathname;
+  if (pathname === '/dashboard' || pathname === '/dashboard/') return '/dashboard';
+  if (pathname.startsWith('/dashboard/assets/')) return '/dashboard/assets/{file}';
   return routes.find((r) => r.pattern.test(pathname))?.template ?? UNMATCHED_ROUTE;
 }

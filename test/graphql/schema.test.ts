@@ -13,7 +13,7 @@ describe('committed generated files', () => {
     expect(run.stdout).toContain('up to date');
   }, 60_000);
 
-  it('test/graphql/generated matches codegen over schema.graphql and the test documents (run `npm run codegen`)', async () => {
+  it('test/graphql/generated and dashboard/src/generated match codegen over schema.graphql and their documents (run `npm run codegen`)', async () => {
     const outputs = (await generate({ ...config, silent: true }, false)) as { filename: string; content: string }[];
     expect(outputs.length).toBeGreaterThan(0);
     for (const { filename, content } of outputs) {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { buildDashboard, isStale } from '../../dashboard/build.mjs';
 import { createPgliteDb } from '../../src/db/pglite.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createPostgresDb } from '../../src/db/postgres.ts';
@@ -17,6 +18,8 @@ const SKIP = { 'seed-era': [CODER_CURRENT_MIGRATION], current: [] } as const;
  * serves both: dumped at the seed-era migration, then migrated on and dumped again.
  */
 export default async function setup() {
+  // The dashboard's assets, which servers started by the tests serve (test/dashboard*.test.ts).
+  if (await isStale()) await buildDashboard({ quiet: true });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aibridge-test-'));
   const template = await createPgliteDb();
   for (const g of GENERATIONS) {

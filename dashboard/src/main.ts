@@ -1,0 +1,157 @@
+import './style.css';
+import type { GraphQLClient } from 'graphql-request';
+import { createClient, errorMessage, forgetToken, isUnauthenticated, pageConfig, sessionHeaders, storedToken, storeToken } from './api';
+import { h, notice } from './dom';
+import type { DashboardViewerQuery } from './generated/graphql';
+import { durationChart, toolsPanel } from './panels/durations';
+import { filterBar } from './panels/filters';
+import { livePanel } from './panels/live';
+import { overTimeCharts, totalsCards } from './panels/overview';
+import { sessionDetail, sessionsPanel } from './panels/sessions';
+import { topTables } from './panels/top';
+import { DurationsQuery, OverviewQuery, TopQuery, ViewerQuery } from './queries';
+import { bounds, bucketFor, readState, startOfToday, toFilter, writeState, type ViewState } from './url-state';
+
+const config = pageConfig();
+const root = document.getElementById('app')!;
+
+type Viewer = DashboardViewerQuery['viewer'];
+
+/** The sign-in form: a Coder session token, pasted once and kept in this browser. */
+function signIn(problem?: string) {
+  document.body.dataset.state = 'signed-out';
+  const input = h('input', { type: 'password', id: 'token', name: 'token', autocomplete: 'off', required: true, size: 40, 'aria-describedby': 'token-help' });
+  root.replaceChildren(
+    h(
+      'form',
+      {
+        class: 'signin panel',
+        onsubmit: (e) => {
+          e.preventDefault();
+          storeToken(input.value);
+          void boot();
+        },
+      },
+      h('h1', {}, 'AI Bridge usage'),
+      problem ? h('p', { class: 'notice error', role: 'alert' }, problem) : null,
+      h('label', { for: 'token' }, 'Coder session token'),
+      input,
+      h('p', { id: 'token-help', class: 'muted' }, 'Create one with ', h('code', {}, 'coder tokens create'), ' (or this gateway’s ', h('code', {}, 'token create'), '). It stays in this browser until you sign out.'),
+      h('button', { type: 'submit' }, 'Sign in'),
+    ),
+  );
+  input.focus();
+}
+
+class Dashboard {
+  private state: ViewState = readState(location.search);
+  private stopLive = () => {};
+  private detailSlot = h('div', {});
+  /** Bumped by each render, so an older render finishing late does not mark the page ready. */
+  private generation = 0;
+
+  constructor(
+    private client: GraphQLClient,
+    private viewer: Viewer,
+  ) {
+    history.replaceState(null, '', writeState(this.state));
+    addEventListener('popstate', () => this.show(readState(location.search)));
+  }
+
+  navigate = (next: ViewState) => {
+    history.pushState(null, '', writeState(next));
+    this.show(next);
+  };
+
+  private show(next: ViewState) {
+    const onlySession = writeState({ ...next, session: undefined }) === writeState({ ...this.state, session: undefined });
+    this.state = next;
+    if (onlySession) this.renderDetail();
+    else this.render();
+  }
+
+  private renderDetail() {
+    const id = this.state.session;
+    this.detailSlot.replaceChildren(id ? sessionDetail(this.client, id, { timeZone: this.state.tz, close: () => this.navigate({ ...this.state, session: undefined }) }) : '');
+  }
+
+  render() {
+    this.stopLive();
+    const generation = ++this.generation;
+    const state = this.state;
+    const now = new Date();
+    const filter = toFilter(state, now);
+    const { after, before } = bounds(state, now);
+    const bucket = bucketFor(after, before);
+    // What the page asked the API for, for whoever wants to check a figure (the browser test does).
+    document.body.dataset.filter = JSON.stringify(filter);
+    document.body.dataset.bucket = bucket;
+    document.body.dataset.state = 'loading';
+
+    const signOut = config.headers
+      ? h('span', { class: 'muted' }, 'demo owner (embedded demo)')
+      : h('button', { type: 'button', onclick: () => (forgetToken(), signIn()) }, 'Sign out');
+    const header = h(
+      'header',
+      {},
+      h('h1', {}, 'AI Bridge usage'),
+      h('span', { class: 'who' }, 'Signed in as ', h('strong', { id: 'viewer' }, this.viewer.username), ' · ', signOut, ' · ', h('a', { href: '/graphql' }, 'GraphiQL')),
+    );
+    const overview = h('div', { id: 'overview' }, notice('loading', 'Loading usage…'));
+    const charts = h('div', { class: 'grid2', id: 'over-time' });
+    const top = h('div', { class: 'grid3' });
+    const perf = h('div', { class: 'grid2' });
+    const sessions = sessionsPanel(this.client, {
+      // A relative range ends now: when live updates reload the table, "now" has moved on.
+      filter: () => (state.range === 'custom' ? filter : toFilter(state, new Date())),
+      timeZone: state.tz,
+      sessionHref: (id) => writeState({ ...this.state, session: id }),
+      open: (id) => this.navigate({ ...this.state, session: id }),
+    });
+    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz, headers: sessionHeaders(config), onEnded: () => void sessions.reloadIfFirstPage() });
+    this.stopLive = live.stop;
+    root.replaceChildren(header, filterBar(this.client, state, this.navigate), live.element, overview, charts, top, perf, this.detailSlot, sessions.element);
+    this.renderDetail();
+
+    const failed = (slot: HTMLElement, what: string) => (err: unknown) => {
+      if (isUnauthenticated(err)) return signIn('Your session has ended; sign in again.');
+      slot.replaceChildren(notice('error', `${what} could not be loaded: ${errorMessage(err)} Reload to try again.`));
+    };
+    const overviewDone = this.client.request(OverviewQuery, { filter, bucket, timeZone: state.tz, stack: [state.stack === 'model' ? 'MODEL' : 'PROVIDER'] });
+    const durationsDone = this.client.request(DurationsQuery, { filter });
+    void Promise.allSettled([
+      overviewDone.then((data) => {
+        overview.replaceChildren(totalsCards(data.summary.totals));
+        charts.replaceChildren(...overTimeCharts(data.overTime.groups, { stack: state.stack, timeZone: state.tz, bucket }));
+      }, failed(overview, 'Usage')),
+      this.client.request(TopQuery, { filter }).then((data) => top.replaceChildren(...topTables(data)), failed(top, 'Rankings')),
+      Promise.all([overviewDone, durationsDone]).then(([o, d]) => perf.replaceChildren(durationChart(d.usage.groups), toolsPanel(o.summary.totals, d.usage.groups)), failed(perf, 'Durations and tools')),
+    ]).then(() => {
+      // After the charts' first frame: they draw in requestAnimationFrame.
+      requestAnimationFrame(() =>
+        requestAnimationFrame(() => {
+          if (generation === this.generation) document.body.dataset.state = 'ready';
+        }),
+      );
+    });
+  }
+}
+
+async function boot() {
+  root.replaceChildren(notice('loading', 'Loading…'));
+  const client = createClient(config);
+  try {
+    const { viewer } = await client.request(ViewerQuery);
+    new Dashboard(client, viewer).render();
+  } catch (err) {
+    if (!isUnauthenticated(err)) {
+      root.replaceChildren(notice('error', `The dashboard could not start: ${errorMessage(err)} Reload to try again.`));
+      return;
+    }
+    const refused = storedToken() !== undefined;
+    if (refused) forgetToken();
+    signIn(refused ? `That token was refused: ${errorMessage(err)}` : undefined);
+  }
+}
+
+void boot();
