@@ -20,6 +20,7 @@ import './types/usage.ts';
 import './types/model-price.ts';
 import './types/entity-costs.ts';
 import './types/interception-outcome.ts';
+import './types/interception-attribution.ts';
 import './types/network-calls.ts';
 import './types/token-cost.ts';
 

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
+import type { Db } from '../../src/db/db.ts';
 import { named } from '../../src/db/sql.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addTokenUsage, addUser, countStatements } from '../support/fixtures.ts';
@@ -38,7 +39,7 @@ let ids: Record<'coderBefore' | 'overrideAfter' | 'recordedAndOverride' | 'packa
 
 const COST = `query($id: UUID!) { interception(id: $id) { cost { total source unpricedRequests sources { source usages tokens amount } } } }`;
 
-async function seedCase(db: Parameters<typeof addInterception>[0], generation: 'current' | 'seed-era') {
+async function seedCase(db: Db, generation: 'current' | 'seed-era') {
   users = {
     root: await addUser(db, { username: 'root', role: 'owner' }),
     audrey: await addUser(db, { username: 'audrey', role: 'auditor' }),
