@@ -1,8 +1,12 @@
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
+import { seed } from '../../src/db/seed.ts';
+import { seedPricingShapes } from '../../src/db/seed-pricing.ts';
 import { named } from '../../src/db/sql.ts';
-import { describeEachDb } from '../support/databases.ts';
+import { createToken } from '../../src/db/users.ts';
+import { packagePeriods } from '../../src/prices/package-book.ts';
+import { describeEachDb, describeEachGeneration } from '../support/databases.ts';
 import { addInterception, addTokenUsage, addUser, countStatements } from '../support/fixtures.ts';
 import { gql } from '../support/http.ts';
 
@@ -35,6 +39,7 @@ const T: Tokens = [100_000, 10_000, 40_000, 8_000];
 const RECORDED_MICROS = 424_242n;
 
 let users: Record<'root' | 'audrey' | 'alice', { id: string; token: string }>;
+let demoToken: string;
 let ids: Record<'coderBefore' | 'overrideAfter' | 'recordedAndOverride' | 'packageOnly' | 'coderOnly' | 'coderNullCacheWrite' | 'coderNoCacheWrite', string>;
 
 const COST = `query($id: UUID!) { interception(id: $id) { cost { total source unpricedRequests sources { source usages tokens amount } } } }`;
@@ -184,4 +189,37 @@ describeEachDb(
   },
   (t) => seedCase(t.db, 'seed-era'),
   'seed-era',
+);
+
+describeEachGeneration(
+  "demo data with Coder's price table",
+  (ctx, generation) => {
+    it(generation === 'current'
+      ? 'prices Copilot\'s Claude from Coder\'s table alone, and gpt-5 from Coder\'s table before the override and the override after'
+      : 'leaves Copilot\'s Claude unpriced without Coder\'s table', async () => {
+      const res = await gql(createApp({ db: ctx().db }), `{ usage(groupBy: [PROVIDER, MODEL]) { groups { provider model figures { requests cost { unpricedRequests sources { source usages } } } } } }`, undefined, demoToken);
+      const group = (provider: string, model: string) => res.body.data.usage.groups.find((g: any) => g.provider === provider && g.model === model).figures;
+      const copilotClaude = group('copilot', 'claude-sonnet-4-5');
+      expect(copilotClaude.requests).toBeGreaterThan(0);
+      // The package has no price for it (so only Coder's table can price it).
+      expect(packagePeriods({ provider: 'copilot', model: 'claude-sonnet-4-5' })).toEqual([]);
+      const sources = (f: any) => f.cost.sources.map((s: { source: string }) => s.source);
+      if (generation === 'current') {
+        expect(copilotClaude.cost.unpricedRequests).toBe(0);
+        expect(sources(copilotClaude)).toEqual(['CODER_PRICE_TABLE']);
+        expect(sources(group('openai', 'gpt-5'))).toEqual(['OVERRIDE', 'CODER_PRICE_TABLE']);
+        expect(sources(group('openai', 'gpt-5-mini'))).toEqual(['PACKAGE']);
+      } else {
+        expect(copilotClaude.cost.unpricedRequests).toBe(copilotClaude.requests);
+        expect(sources(copilotClaude)).toEqual([]);
+        expect(sources(group('openai', 'gpt-5'))).toEqual(['OVERRIDE', 'PACKAGE']);
+      }
+    });
+  },
+  async ({ db }) => {
+    const end = new Date('2026-11-20T12:00:00Z');
+    await seed(db, { interceptions: 600, end });
+    await seedPricingShapes(db, { end });
+    demoToken = await createToken(db, 'admin');
+  },
 );

@@ -43,12 +43,12 @@ export function costOf(r: CostRow): Cost {
     unpricedRequests: r.unpricedRequests,
     unpricedTokens: integerText(r.unpricedTokens),
     source: r.recordedRows > 0 ? (r.bookRows > 0 ? 'MIXED' : 'RECORDED') : r.bookRows > 0 ? 'PRICE_BOOK' : 'NONE',
-    sources: sharesOf(r.sourceShares ?? null),
+    sources: sourcesOf(r.sourceShares ?? null),
   };
 }
 
 /** CostRow.sourceShares (usages, tokens, micro-dollars per source, in COST_SOURCES order) → the sources that priced anything. */
-function sharesOf(flat: string[] | null): CostSourceShare[] {
+function sourcesOf(flat: string[] | null): CostSourceShare[] {
   if (!flat) return [];
   return COST_SOURCES.flatMap(({ name }, n) => {
     const [usages, tokens, amount] = flat.slice(3 * n, 3 * n + 3);
