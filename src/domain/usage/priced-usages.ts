@@ -99,9 +99,9 @@ export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
  * price snapshot), else the price in force when the interception started (`how` = 'B'), else
  * unpriced (`how` NULL: no price, or a null price for a kind of token the row has). `src` says
  * which source priced the row (a COST_SOURCES code: R, or the book layer O, C or P; NULL when
- * unpriced). Coder's
- * `input_tokens` exclude cache reads and writes, so each column meets its own price; a
- * long-context tier is chosen by the whole prompt (input + cache tokens), as the package does.
+ * unpriced). Coder's `input_tokens` exclude cache reads and writes, so each column meets its own
+ * price; a long-context tier is chosen by the whole prompt (input + cache tokens), as the
+ * package does.
  */
 export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean, countUnpriced = false): SqlFragment {
   const rec = recorded
@@ -110,7 +110,7 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
     : sql`NULL::bigint AS cost, NULL::bigint AS in_p, NULL::bigint AS out_p, NULL::bigint AS cr_p, NULL::bigint AS cw_p`;
   return sql`
     SELECT i.*, t.id AS usage_id, t.input_tokens AS tin, t.output_tokens AS tout, t.cache_read_input_tokens AS tcr,
-           t.cache_write_input_tokens AS tcw, x.how, x.src, x.in_p, x.out_p, x.cr_p, x.cw_p,
+           t.cache_write_input_tokens AS tcw, x.how, CASE x.how WHEN 'R' THEN 'R' WHEN 'B' THEN p.origin END AS src, x.in_p, x.out_p, x.cr_p, x.cw_p,
            CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.input_tokens`, sql`x.in_p`)} END AS c_in,
            CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.output_tokens`, sql`x.out_p`)} END AS c_out,
            CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.cache_read_input_tokens`, sql`x.cr_p`)} END AS c_cr,
@@ -132,7 +132,6 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
         ON p.provider = i.provider AND p.model = i.model AND i.started_at >= p.valid_from AND i.started_at < p.valid_to
       CROSS JOIN LATERAL (
         SELECT CASE WHEN r.cost IS NOT NULL THEN 'R' WHEN ${booked(sql`t`)} THEN 'B' END AS how,
-               CASE WHEN r.cost IS NOT NULL THEN 'R' WHEN ${booked(sql`t`)} THEN p.origin END AS src,
                CASE WHEN r.cost IS NOT NULL THEN coalesce(r.in_p, 0) WHEN ${long(sql`t`)} THEN p.in_t ELSE p.in_p END AS in_p,
                CASE WHEN r.cost IS NOT NULL THEN coalesce(r.out_p, 0) WHEN ${long(sql`t`)} THEN p.out_t ELSE p.out_p END AS out_p,
                CASE WHEN r.cost IS NOT NULL THEN coalesce(r.cr_p, 0) WHEN ${long(sql`t`)} THEN coalesce(p.cr_t, 0) ELSE coalesce(p.cr_p, 0) END AS cr_p,
