@@ -16,6 +16,7 @@ import { named, sql, type SqlFragment } from '../src/db/sql.ts';
 import { createToken } from '../src/db/users.ts';
 import { priceRelation } from '../src/domain/usage/priced-usages.ts';
 import { priceBook } from '../src/prices/book.ts';
+import { SchemaProbe } from '../src/db/schema-probe.ts';
 import { prismaOver } from '../src/prices/prisma.ts';
 import { median } from './lib/stats.ts';
 
@@ -66,7 +67,8 @@ async function gateway(query: string): Promise<number> {
 
 // The floor's price table: what the gateway's book resolves for every model present.
 const models = await db.query<{ provider: string; model: string }>(named('bench.models')`SELECT DISTINCT provider, model FROM aibridge_interceptions`);
-const prices = priceRelation(await priceBook(prisma).periodsFor(models));
+// With Coder's price table where the database has one, as the gateway prices (src/prices/resolve.ts).
+const prices = priceRelation(await priceBook(prisma, { db, schema: new SchemaProbe(db) }).periodsFor(models));
 
 /** Per interception: token sums and cost (Coder's per-row floor), the join the floor needs. */
 const perInterception = (where: SqlFragment) => sql`

@@ -6,9 +6,10 @@ import { named, sql, type SqlFragment } from './sql.ts';
  * Demo data for what a current Coder records beyond the seed-era tables, written over the rows
  * `seed` wrote: failed requests of every upstream error type, Agent Firewall sessions with
  * allowed and blocked http and dns events inside the interceptions' windows, configured
- * providers, annotations and workspace ids. Each part is written only where the schema has it.
- * Recorded costs and price snapshots are the pricing seed's (./seed-pricing.ts, `recorded`):
- * the demo's cost figures stay the price book's unless it is asked for.
+ * providers, annotations and workspace ids, and a few rows of Coder's price table. Each part is
+ * written only where the schema has it. Recorded costs and price snapshots are the pricing seed's
+ * (./seed-pricing.ts, `recorded`): the demo's cost figures stay the price book's unless it is
+ * asked for.
  *
  * Every choice is a hash of a row's own id (with `salt`), never the seed's random stream: the
  * rows `seed` writes stay exactly as they were, and the same rows always get the same extras.
@@ -52,6 +53,23 @@ const PROVIDERS: [string, string, string, string | null, string, boolean, boolea
   ['0a000000-0000-4000-8000-000000000005', 'google', 'gemini-trial', 'Gemini (trial)', 'https://generativelanguage.googleapis.com', true, true],
 ];
 
+/**
+ * Coder's price table as an admin keeps it (provider TYPE, model; micro-USD per million tokens:
+ * input, output, cache read, cache write; null = unknown). Over the demo data this shows each
+ * layer of the price book (src/prices/resolve.ts): copilot/claude-sonnet-4-5 is priced by Coder's
+ * table alone (the package does not know Copilot's Claude); openai/gpt-4.1 at a negotiated rate
+ * below the package's list price, which Coder's table wins over; anthropic/claude-sonnet-4-5 and
+ * openai/gpt-5 at list price, the latter overridden by the gateway from the pricing seed's price
+ * change on. OpenAI lists no cache-write price; the demo's rows have cache writes anyway, so they
+ * cost the input price (as the package prices them) rather than being unpriced.
+ */
+export const CODER_MODEL_PRICES: [string, string, number, number, number, number][] = [
+  ['copilot', 'claude-sonnet-4-5', 3_000_000, 15_000_000, 300_000, 3_750_000],
+  ['openai', 'gpt-4.1', 1_600_000, 6_400_000, 400_000, 1_600_000],
+  ['anthropic', 'claude-sonnet-4-5', 3_000_000, 15_000_000, 300_000, 3_750_000],
+  ['openai', 'gpt-5', 1_250_000, 10_000_000, 125_000, 1_250_000],
+];
+
 const values = <T extends unknown[]>(rows: T[], row: (r: T) => SqlFragment) => sql.join(rows.map(row), sql`, `);
 
 export async function seedCurrentParts(db: Queryable, caps: Capabilities, salt = '42'): Promise<void> {
@@ -66,6 +84,15 @@ export async function seedCurrentParts(db: Queryable, caps: Capabilities, salt =
         UPDATE aibridge_interceptions i SET provider_id = p.id FROM ai_providers p
          WHERE p.name = i.provider_name AND NOT p.deleted AND i.provider_id IS NULL`);
     }
+  }
+
+  if (caps.modelPrices) {
+    // An admin's prices are theirs: existing rows are kept.
+    await db.query(named('seed.coderModelPrices')`
+      INSERT INTO ai_model_prices (provider, model, input_price, output_price, cache_read_price, cache_write_price)
+      VALUES ${values(CODER_MODEL_PRICES, ([provider, model, ...prices]) =>
+        sql`(${provider}, ${model}, ${sql.join(prices.map((p) => sql`${p}::bigint`), sql`, `)})`)}
+      ON CONFLICT DO NOTHING`);
   }
 
   if (caps.interceptionErrors) {

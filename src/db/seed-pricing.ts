@@ -1,5 +1,7 @@
 import { pricedUsagesSql } from '../domain/usage/priced-usages.ts';
+import { coderPricesFor } from '../prices/coder-prices.ts';
 import { priceTimeline } from '../prices/resolve.ts';
+import { detectCapabilities } from './capabilities.ts';
 import type { Db, Queryable } from './db.ts';
 import { Batches, DEMO_USERS, ensureDemoUsers, int, mulberry32, pick, ts, uuid } from './seed.ts';
 import { named, sql } from './sql.ts';
@@ -102,13 +104,14 @@ const CODER_COST_COLUMNS = `ALTER TABLE aibridge_token_usages
   ADD COLUMN IF NOT EXISTS cost_micros bigint CHECK (cost_micros >= 0)`;
 
 /**
- * Fills Coder's per-row snapshot for usages of interceptions started before `until`, priced from
- * the package's defaults as Coder would have priced them then; unpriced models stay NULL.
+ * Fills Coder's per-row snapshot for usages of interceptions started before `until`, priced as
+ * Coder would have priced them then: from Coder's price table where the database has one, else
+ * (a table Coder had not written yet) the package's defaults; unpriced models stay NULL.
  */
 export async function recordCoderCosts(db: Db, until: Date): Promise<void> {
   await db.exec(CODER_COST_COLUMNS);
   const models = await db.query<{ provider: string; model: string }>(named('seed.models')`SELECT DISTINCT provider, model FROM aibridge_interceptions`);
-  const periods = priceTimeline(models, []);
+  const periods = priceTimeline(models, [], await coderPricesFor(db, await detectCapabilities(db), models));
   const members = sql`SELECT i.* FROM aibridge_interceptions i WHERE i.started_at < ${until.toISOString()}::timestamptz`;
   await db.query(named('seed.recordCosts')`
     UPDATE aibridge_token_usages t

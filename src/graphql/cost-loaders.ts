@@ -9,12 +9,13 @@ import type { GraphQLContext } from './context.ts';
 
 /**
  * Per-request loaders for `cost` on interceptions, threads and sessions: one batch per kind,
- * each two statements (what needs pricing, the sums) plus one read of the price overrides,
+ * each two statements (what needs pricing, the sums) plus one read of the price overrides
+ * (and one of Coder's price table where it exists),
  * however many parents a page holds. Members are chosen exactly as the parents' token usage
  * is (the same visibility filter and in-flight scope), so costs agree with `usage`.
  */
-export const costLoaders = createContextCache(({ db, viewer, prisma }: GraphQLContext) => {
-  const book = priceBook(prisma);
+export const costLoaders = createContextCache(({ db, viewer, prisma, schema }: GraphQLContext) => {
+  const book = priceBook(prisma, { db, schema });
   const perScope = <V>(make: (includeInFlight: boolean) => V) => {
     const made = new Map<boolean, V>();
     return (includeInFlight: boolean) => {

@@ -1,5 +1,6 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
+import { attributionsOf } from '../domain/interception-attribution.ts';
 import { outcomesOf } from '../domain/interception-outcome.ts';
 import { networkCallCounts, networkCallLogsByIds, topDomainsOf, type DomainCount } from '../domain/network-calls.ts';
 import { sessionGroupKey, type SessionKey } from '../domain/session-key.ts';
@@ -15,6 +16,8 @@ import type { GraphQLContext } from './context.ts';
 export const currentLoaders = createContextCache(({ db, viewer, schema }: GraphQLContext) => ({
   /** Upstream error and firewall position of interceptions the viewer may see. */
   outcomes: new DataLoader(async (ids: readonly string[]) => outcomesOf(db, await schema.current(), ids)),
+  /** Annotations, provider id and workspace id of interceptions the viewer may see. */
+  attributions: new DataLoader(async (ids: readonly string[]) => attributionsOf(db, await schema.current(), ids)),
   /** {total, blocked} of sessions the viewer may see; null where the firewall saw none of it. */
   networkCalls: new DataLoader(async (keys: readonly SessionKey[]) => networkCallCounts(db, await schema.current(), viewer, keys), {
     cacheKeyFn: sessionGroupKey,

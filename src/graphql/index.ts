@@ -21,6 +21,7 @@ import './types/tool-usage-report.ts';
 import './types/model-price.ts';
 import './types/entity-costs.ts';
 import './types/interception-outcome.ts';
+import './types/interception-attribution.ts';
 import './types/network-calls.ts';
 import './types/token-cost.ts';
 import './types/subscription.ts';

@@ -19,8 +19,12 @@ export interface PricePeriod {
    * exceeds `above`, every kind of token of that request costs the tier's price instead.
    */
   tier: PriceTier | null;
-  origin: 'override' | 'package';
+  /** Which layer of the price book set it (src/prices/resolve.ts has the precedence). */
+  origin: PriceOrigin;
 }
+
+/** The gateway's overrides, Coder's price table `ai_model_prices`, or @pydantic/genai-prices. */
+export type PriceOrigin = 'override' | 'coder' | 'package';
 
 export interface PriceTier {
   above: bigint;

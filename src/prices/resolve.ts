@@ -1,3 +1,4 @@
+import type { CoderPrice } from './coder-prices.ts';
 import { packagePeriods } from './package-book.ts';
 import { type ModelKey, modelKey, type PricePeriod } from './period.ts';
 
@@ -11,19 +12,30 @@ export interface PriceOverride extends ModelKey {
 }
 
 /**
- * The price timeline of each model asked for. Precedence (highest first): Coder's recorded
- * per-row cost (applied in SQL, where the row is), the gateway's overrides, the package's
- * defaults. An override holds from its effectiveFrom until the model's next override; before a
- * model's first override the package's (dated) prices hold.
+ * The price timeline of each model asked for. Precedence (highest first):
+ *
+ * 1. Coder's recorded per-row cost (`cost_micros`; applied in SQL, where the row is);
+ * 2. the gateway's overrides, each from its effectiveFrom until the model's next override;
+ * 3. Coder's price table `ai_model_prices` (undated: one current price per model, see
+ *    ./coder-prices.ts), wherever no override is in force;
+ * 4. the package's dated defaults, wherever neither of the above prices the model.
+ *
+ * A layer that knows a model prices all of it for its time: a null (unknown) price there makes
+ * requests with that kind of token unpriced rather than falling through to a lower layer, so a
+ * figure never mixes layers within one request.
  */
-export function priceTimeline(models: readonly ModelKey[], overrides: readonly PriceOverride[]): PricePeriod[] {
+export function priceTimeline(models: readonly ModelKey[], overrides: readonly PriceOverride[], coder: readonly CoderPrice[] = []): PricePeriod[] {
   const byModel = new Map<string, PriceOverride[]>();
   for (const o of overrides) byModel.set(modelKey(o), [...(byModel.get(modelKey(o)) ?? []), o]);
+  const coderByModel = new Map(coder.map((c) => [modelKey(c), c]));
   const unique = [...new Map(models.map((m) => [modelKey(m), m])).values()];
   return unique.flatMap((m) => {
     const own = (byModel.get(modelKey(m)) ?? []).sort((a, b) => a.effectiveFrom.getTime() - b.effectiveFrom.getTime());
     const firstOverride = own[0]?.effectiveFrom.toISOString() ?? null;
-    const defaults = packagePeriods(m).flatMap((p) => clipBefore(p, firstOverride));
+    const c = coderByModel.get(modelKey(m));
+    const below: PricePeriod[] = c
+      ? [{ provider: m.provider, model: m.model, from: null, to: null, input: c.input, output: c.output, cacheRead: c.cacheRead, cacheWrite: c.cacheWrite, tier: null, origin: 'coder' }]
+      : packagePeriods(m);
     const overridden = own.map((o, n): PricePeriod => ({
       provider: m.provider,
       model: m.model,
@@ -36,7 +48,7 @@ export function priceTimeline(models: readonly ModelKey[], overrides: readonly P
       tier: null,
       origin: 'override',
     }));
-    return [...defaults, ...overridden];
+    return [...below.flatMap((p) => clipBefore(p, firstOverride)), ...overridden];
   });
 }
 

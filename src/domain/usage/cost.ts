@@ -1,12 +1,21 @@
 import type { Queryable } from '../../db/db.ts';
 import { named, type SqlFragment, sql } from '../../db/sql.ts';
 import { usdFromMicros } from './money.ts';
-import { COST_AGGREGATES, type CostRow, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
+import { COST_AGGREGATES, COST_SOURCES, type CostRow, type CostSourceName, interceptionCostsSql, type PriceBook, pricingNeeds } from './priced-usages.ts';
+
+/** What one price source priced within a cost: usage rows, their tokens, and their amount in USD. */
+export interface CostSourceShare {
+  source: CostSourceName;
+  usages: number;
+  tokens: string;
+  amount: string;
+}
 
 /**
  * What a set of token usages cost, as exact decimal USD text. `source` says where the priced
- * figures came from: Coder's recorded per-row cost, the price book (overrides and package
- * defaults), or both. Unpriced usages add nothing to the amounts and are counted instead.
+ * figures came from: Coder's recorded per-row cost, the price book (overrides, Coder's price
+ * table, package defaults), or both; `sources` splits them by each source (src/prices/resolve.ts
+ * has the precedence). Unpriced usages add nothing to the amounts and are counted instead.
  */
 export interface Cost {
   total: string;
@@ -19,6 +28,8 @@ export interface Cost {
   unpricedRequests: number;
   unpricedTokens: string;
   source: 'RECORDED' | 'PRICE_BOOK' | 'MIXED' | 'NONE';
+  /** The sources that priced anything, in precedence order; their amounts add up to `total`. */
+  sources: CostSourceShare[];
 }
 
 export function costOf(r: CostRow): Cost {
@@ -32,7 +43,17 @@ export function costOf(r: CostRow): Cost {
     unpricedRequests: r.unpricedRequests,
     unpricedTokens: integerText(r.unpricedTokens),
     source: r.recordedRows > 0 ? (r.bookRows > 0 ? 'MIXED' : 'RECORDED') : r.bookRows > 0 ? 'PRICE_BOOK' : 'NONE',
+    sources: sourcesOf(r.sourceShares ?? null),
   };
+}
+
+/** CostRow.sourceShares (usages, tokens, micro-dollars per source, in COST_SOURCES order) → the sources that priced anything. */
+function sourcesOf(flat: string[] | null): CostSourceShare[] {
+  if (!flat) return [];
+  return COST_SOURCES.flatMap(({ name }, n) => {
+    const [usages, tokens, amount] = flat.slice(3 * n, 3 * n + 3);
+    return Number(usages) > 0 ? [{ source: name, usages: Number(usages), tokens: integerText(tokens), amount: usdFromMicros(amount) }] : [];
+  });
 }
 
 export const ZERO_COST: Readonly<Cost> = Object.freeze(costOf({
@@ -54,7 +75,7 @@ export function integerText(numeric: string): string {
 export async function costsByGroup(db: Queryable, book: PriceBook, members: SqlFragment, groups: readonly string[]): Promise<Map<string, Cost>> {
   const out = new Map<string, Cost>(groups.map((g) => [g, ZERO_COST]));
   if (groups.length === 0) return out;
-  const { models, recorded } = await pricingNeeds(db, members);
+  const { models, recorded } = await pricingNeeds(db, members, await book.capabilities());
   if (models.length === 0) return out;
   const periods = await book.periodsFor(models);
   const rows = await db.query<CostRow & { grp: string }>(

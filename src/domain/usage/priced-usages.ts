@@ -1,33 +1,47 @@
+import type { Capabilities } from '../../db/capabilities.ts';
 import type { Queryable } from '../../db/db.ts';
 import { named, type SqlFragment, sql } from '../../db/sql.ts';
-import type { ModelKey, PricePeriod } from '../../prices/period.ts';
+import type { ModelKey, PriceOrigin, PricePeriod } from '../../prices/period.ts';
 
-/** Where prices come from: the gateway's overrides over the package's defaults (src/prices). */
+/** The optional Coder parts pricing depends on: recorded per-row cost and Coder's price table. */
+export type PricingCapabilities = Pick<Capabilities, 'tokenCosts' | 'modelPrices'>;
+
+/**
+ * Where prices come from (src/prices/book.ts): the gateway's overrides, Coder's price table and
+ * the package's defaults, and which optional Coder parts the database has (the schema probe's
+ * answer, detected once per connection: no statement here reads the catalog).
+ */
 export interface PriceBook {
   periodsFor(models: readonly ModelKey[]): Promise<PricePeriod[]>;
+  capabilities(): Promise<PricingCapabilities>;
 }
 
-/** Whether this database carries Coder's recorded per-row cost (newer Coder databases only). */
-const RECORDED = sql`EXISTS (SELECT 1 FROM pg_attribute
-  WHERE attrelid = to_regclass('aibridge_token_usages') AND attname = 'cost_micros' AND NOT attisdropped)`;
+/**
+ * The sources a priced usage row can come from, highest precedence first, with the one-letter
+ * code the SQL below marks each row with (`src`).
+ */
+export const COST_SOURCES = [
+  { code: 'R', name: 'RECORDED' },
+  { code: 'O', name: 'OVERRIDE' },
+  { code: 'C', name: 'CODER_PRICE_TABLE' },
+  { code: 'P', name: 'PACKAGE' },
+] as const;
+export type CostSourceName = (typeof COST_SOURCES)[number]['name'];
+
+/** The figures of one source in a `shares` array, in this order. */
+const SHARE_FIGURES = COST_SOURCES.flatMap((s) => [{ code: s.code, figure: 'usages' }, { code: s.code, figure: 'tokens' }, { code: s.code, figure: 'amount' }] as const);
+
+const ORIGIN_CODE: Record<PriceOrigin, string> = { override: 'O', coder: 'C', package: 'P' };
 
 /**
  * What a set of interceptions needs priced: its distinct (provider, model) pairs, and whether
- * this database carries Coder's recorded per-row cost (`cost_micros` and the price snapshot
- * columns exist only in newer Coder databases; the gateway must work on both). One statement.
+ * rows carry Coder's recorded per-row cost (`cost_micros` and the price snapshot columns exist
+ * only in newer Coder databases; `caps` says, from the schema probe). One statement.
  * `members` yields interception rows with `provider` and `model` columns: use it for small sets.
  */
-export async function pricingNeeds(db: Queryable, members: SqlFragment): Promise<{ models: ModelKey[]; recorded: boolean }> {
-  const rows = await db.query<{ provider: string | null; model: string | null; recorded: boolean }>(
-    named('usage.models')`
-      SELECT m.provider, m.model, r.recorded
-        FROM (SELECT ${RECORDED} AS recorded) r
-        LEFT JOIN (SELECT DISTINCT i.provider, i.model FROM (${members}) i) m ON TRUE`,
-  );
-  return {
-    models: rows.filter((r) => r.provider !== null).map((r) => ({ provider: r.provider!, model: r.model! })),
-    recorded: rows[0]?.recorded ?? false,
-  };
+export async function pricingNeeds(db: Queryable, members: SqlFragment, caps: PricingCapabilities): Promise<{ models: ModelKey[]; recorded: boolean }> {
+  const rows = await db.query<ModelKey>(named('usage.models')`SELECT DISTINCT i.provider, i.model FROM (${members}) i`);
+  return { models: rows.map((r) => ({ provider: r.provider, model: r.model })), recorded: caps.tokenCosts };
 }
 
 /**
@@ -36,8 +50,8 @@ export async function pricingNeeds(db: Queryable, members: SqlFragment): Promise
  * DISTINCT over the rows would read them all), crossed. Pairs that never occur cost a price
  * lookup in JS and join nothing. Nothing here reaches the caller, so visibility does not apply.
  */
-export async function pricingNeedsOfTable(db: Queryable): Promise<{ models: ModelKey[]; recorded: boolean }> {
-  const [row] = await db.query<{ providers: string[]; models: string[]; recorded: boolean }>(
+export async function pricingNeedsOfTable(db: Queryable, caps: PricingCapabilities): Promise<{ models: ModelKey[]; recorded: boolean }> {
+  const [row] = await db.query<{ providers: string[]; models: string[] }>(
     named('usage.modelsOfTable')`
       WITH RECURSIVE m(v) AS (
         SELECT min(model) FROM aibridge_interceptions
@@ -48,12 +62,11 @@ export async function pricingNeedsOfTable(db: Queryable): Promise<{ models: Mode
         UNION ALL
         SELECT (SELECT min(provider) FROM aibridge_interceptions WHERE provider > p.v) FROM p WHERE p.v IS NOT NULL
       )
-      SELECT ARRAY(SELECT v FROM p WHERE v IS NOT NULL) AS providers, ARRAY(SELECT v FROM m WHERE v IS NOT NULL) AS models,
-             ${RECORDED} AS recorded`,
+      SELECT ARRAY(SELECT v FROM p WHERE v IS NOT NULL) AS providers, ARRAY(SELECT v FROM m WHERE v IS NOT NULL) AS models`,
   );
   return {
     models: row.providers.flatMap((provider) => row.models.map((model) => ({ provider, model }))),
-    recorded: row.recorded,
+    recorded: caps.tokenCosts,
   };
 }
 
@@ -61,7 +74,8 @@ const text = (v: bigint | null) => (v === null ? null : v.toString());
 
 /**
  * The price periods as a relation `price(provider, model, valid_from, valid_to, in_p, out_p,
- * cr_p, cw_p, tier_above, in_t, out_t, cr_t, cw_t)`: base prices and the long-context tier.
+ * cr_p, cw_p, tier_above, in_t, out_t, cr_t, cw_t, origin)`: base prices, the long-context tier
+ * and the code (COST_SOURCES) of the layer that set them.
  */
 export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
   const col = (f: (p: PricePeriod) => bigint | null | undefined) => periods.map((p) => text(f(p) ?? null));
@@ -70,8 +84,9 @@ export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
       ${periods.map((p) => p.from ?? '-infinity')}::timestamptz[], ${periods.map((p) => p.to ?? 'infinity')}::timestamptz[],
       ${col((p) => p.input)}::bigint[], ${col((p) => p.output)}::bigint[], ${col((p) => p.cacheRead)}::bigint[], ${col((p) => p.cacheWrite)}::bigint[],
       ${col((p) => p.tier?.above)}::bigint[], ${col((p) => p.tier?.input)}::bigint[], ${col((p) => p.tier?.output)}::bigint[],
-      ${col((p) => p.tier?.cacheRead)}::bigint[], ${col((p) => p.tier?.cacheWrite)}::bigint[]
-    ) AS price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p, tier_above, in_t, out_t, cr_t, cw_t)`;
+      ${col((p) => p.tier?.cacheRead)}::bigint[], ${col((p) => p.tier?.cacheWrite)}::bigint[],
+      ${periods.map((p) => ORIGIN_CODE[p.origin])}::text[]
+    ) AS price(provider, model, valid_from, valid_to, in_p, out_p, cr_p, cw_p, tier_above, in_t, out_t, cr_t, cw_t, origin)`;
 }
 
 /**
@@ -82,9 +97,11 @@ export function priceRelation(periods: readonly PricePeriod[]): SqlFragment {
  *
  * Per row: Coder's recorded cost when the row has one (`how` = 'R', components from the row's
  * price snapshot), else the price in force when the interception started (`how` = 'B'), else
- * unpriced (`how` NULL: no price, or a null price for a kind of token the row has). Coder's
- * `input_tokens` exclude cache reads and writes, so each column meets its own price; a
- * long-context tier is chosen by the whole prompt (input + cache tokens), as the package does.
+ * unpriced (`how` NULL: no price, or a null price for a kind of token the row has). `src` says
+ * which source priced the row (a COST_SOURCES code: R, or the book layer O, C or P; NULL when
+ * unpriced). Coder's `input_tokens` exclude cache reads and writes, so each column meets its own
+ * price; a long-context tier is chosen by the whole prompt (input + cache tokens), as the
+ * package does.
  */
 export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean, countUnpriced = false): SqlFragment {
   const rec = recorded
@@ -93,7 +110,7 @@ export function pricedUsagesSql(members: SqlFragment, periods: readonly PricePer
     : sql`NULL::bigint AS cost, NULL::bigint AS in_p, NULL::bigint AS out_p, NULL::bigint AS cr_p, NULL::bigint AS cw_p`;
   return sql`
     SELECT i.*, t.id AS usage_id, t.input_tokens AS tin, t.output_tokens AS tout, t.cache_read_input_tokens AS tcr,
-           t.cache_write_input_tokens AS tcw, x.how, x.in_p, x.out_p, x.cr_p, x.cw_p,
+           t.cache_write_input_tokens AS tcw, x.how, CASE x.how WHEN 'R' THEN 'R' WHEN 'B' THEN p.origin END AS src, x.in_p, x.out_p, x.cr_p, x.cw_p,
            CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.input_tokens`, sql`x.in_p`)} END AS c_in,
            CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.output_tokens`, sql`x.out_p`)} END AS c_out,
            CASE WHEN x.how IS NOT NULL THEN ${micros(sql`t.cache_read_input_tokens`, sql`x.cr_p`)} END AS c_cr,
@@ -150,9 +167,9 @@ const unpricedRow = (t: SqlFragment, recorded: boolean) =>
 /**
  * Per interception of `members`: token sums and costs in micro-dollars (numeric), whether any of
  * its usages is unpriced and how many tokens those hold, and how many usages were priced from
- * Coder's recorded cost or from the price book. Interceptions without usages have no row.
- * The total is the recorded cost where there is one (it wins, even over its own components),
- * else the sum of the components.
+ * Coder's recorded cost or from the price book, and per source (`shares`, see sourceShares).
+ * Interceptions without usages have no row. The total is the recorded cost where there is one
+ * (it wins, even over its own components), else the sum of the components.
  */
 export function interceptionCostsSql(members: SqlFragment, periods: readonly PricePeriod[], recorded: boolean): SqlFragment {
   return sql`
@@ -162,7 +179,8 @@ export function interceptionCostsSql(members: SqlFragment, periods: readonly Pri
            coalesce(sum(u.c_cr), 0) AS c_cr, coalesce(sum(u.c_cw), 0) AS c_cw, coalesce(sum(u.c_saved), 0) AS c_saved,
            bool_or(u.how IS NULL) AS unpriced,
            coalesce(sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL), 0) AS unpriced_tokens,
-           count(*) FILTER (WHERE u.how = 'R') AS recorded_rows, count(*) FILTER (WHERE u.how = 'B') AS book_rows
+           count(*) FILTER (WHERE u.how = 'R') AS recorded_rows, count(*) FILTER (WHERE u.how = 'B') AS book_rows,
+           ${sharesOf(sql`u`)} AS shares
       FROM (${pricedUsagesSql(members, periods, recorded)}) u
      GROUP BY u.id`;
 }
@@ -176,7 +194,8 @@ export const COST_AGGREGATES = sql`
   count(*) FILTER (WHERE c.unpriced)::int AS "unpricedRequests",
   coalesce(sum(c.unpriced_tokens), 0)::text AS "unpricedTokens",
   coalesce(sum(c.recorded_rows), 0)::int AS "recordedRows",
-  coalesce(sum(c.book_rows), 0)::int AS "bookRows"`;
+  coalesce(sum(c.book_rows), 0)::int AS "bookRows",
+  ARRAY[${sql.join(SHARE_FIGURES.map((_, n) => sql`coalesce(sum(c.shares[${n + 1}::int]), 0)`), sql`, `)}]::text[] AS "sourceShares"`;
 
 /** The columns COST_AGGREGATES yields (numeric text, micro-dollars). */
 export interface CostRow {
@@ -190,4 +209,27 @@ export interface CostRow {
   unpricedTokens: string;
   recordedRows: number;
   bookRows: number;
+  /**
+   * Per source, in COST_SOURCES order: usages, tokens and micro-dollars it priced (numeric text,
+   * 3 × 4 values). Absent or null where a statement did not compute it.
+   */
+  sourceShares?: string[] | null;
 }
+
+/**
+ * Per source (COST_SOURCES order): how many usage rows of `u` (rows of pricedUsagesSql) it
+ * priced, their tokens and their cost in micro-dollars (the recorded cost for recorded rows):
+ * a numeric[] of 12, aggregated over `u`'s group. The amounts add up to the total cost.
+ */
+function sharesOf(u: SqlFragment): SqlFragment {
+  const figure = (code: string, f: 'usages' | 'tokens' | 'amount') => {
+    const mine = sql`${u}.src = ${code}::text`;
+    if (f === 'usages') return sql`count(*) FILTER (WHERE ${mine})`;
+    if (f === 'tokens') return sql`coalesce(sum(${u}.tin + ${u}.tout + ${u}.tcr + ${u}.tcw) FILTER (WHERE ${mine}), 0)`;
+    return sql`coalesce(sum(coalesce(${u}.c_rec, ${u}.c_in + ${u}.c_out + ${u}.c_cr + ${u}.c_cw)) FILTER (WHERE ${mine}), 0)`;
+  };
+  return sql`ARRAY[${sql.join(SHARE_FIGURES.map((s) => figure(s.code, s.figure)), sql`, `)}]::numeric[]`;
+}
+
+/** The "sourceShares" column of CostRow aggregated straight over usage rows aliased `u` (for reports grouping usages directly). */
+export const SOURCE_SHARES_OF_USAGES = sql`${sharesOf(sql`u`)}::text[] AS "sourceShares"`;

@@ -5,7 +5,7 @@ import { parseRfc3339 } from '../validation.ts';
 import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from './cost.ts';
 import { UsageInputError, UsageTooLargeError } from './errors.ts';
-import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable } from './priced-usages.ts';
+import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, SOURCE_SHARES_OF_USAGES } from './priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, type TimeBucket, type UsageDimension, USAGE_LIMITS, type UsageQuery } from './query.ts';
 
 export interface UsageFigures {
@@ -147,7 +147,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
   if (want.unpriced) want.usages = true;
   if (!want.groups && !want.totals) return { totals: null, groups: [] };
 
-  const { models, recorded } = want.usages ? await pricingNeedsOfTable(db) : { models: [], recorded: false };
+  const { models, recorded } = want.usages ? await pricingNeedsOfTable(db, await book.capabilities()) : { models: [], recorded: false };
   const periods = models.length ? await book.periodsFor(models) : [];
 
   const chosen = new Set(q.groupBy);
@@ -188,7 +188,8 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
                sum(u.c_cr)::text AS "costCacheRead", sum(u.c_cw)::text AS "costCacheWrite", sum(u.c_saved)::text AS "costSaved",
                count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
                sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
-               count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows"
+               count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows",
+               ${SOURCE_SHARES_OF_USAGES}
           FROM (${pricedUsagesSql(keyed, periods, recorded, want.unpriced)}) u ${groupBy('u')})`
     : sql.empty;
   const tools = want.tools
@@ -214,7 +215,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
                g."k_providerName" AS "providerName", g."k_client" AS client, g."k_credentialKind" AS "credentialKind",
                ${q.bucket ? bucketEnd(q.bucket, sql`g."bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
                ${want.usages ? sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
-                 u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows",` : sql.empty}
+                 u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows", u."sourceShares",` : sql.empty}
                ${want.tools ? sql`tl."toolCalls", tl."injectedToolCalls", tl."toolErrors",` : sql.empty}
                CASE WHEN row_number() OVER () = 1 THEN ${series} END AS series,
                CASE WHEN row_number() OVER () = 1 THEN ${seriesEnds} END AS "seriesEnds"

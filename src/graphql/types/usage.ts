@@ -81,7 +81,7 @@ builder.queryFields((t) => ({
       const filter = await toFilter(ctx, args.filter);
       const parts = partsOf(info);
       try {
-        return await usageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma), {
+        return await usageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma, ctx), {
           filter,
           groupBy: args.groupBy ?? [],
           bucket: args.bucket ?? undefined,
