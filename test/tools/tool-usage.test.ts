@@ -13,7 +13,7 @@ import { type Dimension, type Expected, expected, ROWS, writeFixture } from './f
 let users: Awaited<ReturnType<typeof writeFixture>>;
 
 const FIGURES = `calls invocationErrors errorRate injectedCalls injectedShare requests sessions
-  inputTokens outputTokens cacheReadTokens cacheWriteTokens cost { total unpricedRequests source }`;
+  inputTokens outputTokens cacheReadTokens cacheWriteTokens cost { total unpricedRequests source sources { amount } }`;
 const KEYS = 'serverUrl tool injected model initiator { username } client';
 
 /** The answer's figures in the shape of `Expected` (cost as exact micro-dollars). */
@@ -46,6 +46,11 @@ describeEachDb(
       const want = expected(ROWS, dims);
       expect(new Map(groups.map((g: any) => [keyOfGroup(g), asExpected(g.figures)]))).toEqual(want);
       expect(asExpected(totals)).toEqual(expected(ROWS, []).values().next().value);
+      // Each cost's price sources add up to its total.
+      const micros = (usd: string) => BigInt(usd.replace('.', ''));
+      for (const f of [totals, ...groups.map((g: any) => g.figures)]) {
+        expect(f.cost.sources.reduce((sum: bigint, s: any) => sum + micros(s.amount), 0n)).toBe(micros(f.cost.total));
+      }
       // The ratios are the exact counts' quotients.
       for (const g of groups) {
         expect(g.figures.errorRate).toBe(g.figures.invocationErrors / g.figures.calls);

@@ -5,7 +5,7 @@ import { interceptionConditions } from '../interception-filter.ts';
 import { parseRfc3339 } from '../validation.ts';
 import { type Cost, costOf, integerText } from '../usage/cost.ts';
 import { UsageInputError, UsageTooLargeError } from '../usage/errors.ts';
-import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable } from '../usage/priced-usages.ts';
+import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, USAGE_SUMS } from '../usage/priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, USAGE_LIMITS } from '../usage/query.ts';
 import { bucketEnd, bucketSeries, bucketStart } from '../usage/report.ts';
 import { TOOL_DIMENSIONS, type ToolDimension, type ToolOrderField, type ToolUsageQuery } from './query.ts';
@@ -121,7 +121,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
   if (want.unpriced) want.usages = true;
   if (!want.groups && !want.totals) return { totals: null, groups: [] };
 
-  const { models, recorded } = want.usages ? await pricingNeedsOfTable(db) : { models: [], recorded: false };
+  const { models, recorded } = want.usages ? await pricingNeedsOfTable(db, await book.capabilities()) : { models: [], recorded: false };
   const periods = models.length ? await book.periodsFor(models) : [];
 
   const zone = q.timeZone;
@@ -161,13 +161,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
 
   const usages = want.usages
     ? sql`, u AS (
-        SELECT ${cols('u')} u."isTotal", sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
-               sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw))::text AS "costTotal",
-               sum(u.c_in)::text AS "costInput", sum(u.c_out)::text AS "costOutput",
-               sum(u.c_cr)::text AS "costCacheRead", sum(u.c_cw)::text AS "costCacheWrite", sum(u.c_saved)::text AS "costSaved",
-               count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
-               sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
-               count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows"
+        SELECT ${cols('u')} u."isTotal", ${USAGE_SUMS}
           FROM (${pricedUsagesSql(sql`SELECT * FROM m`, periods, recorded, want.unpriced)}) u
          GROUP BY ${cols('u')} u."isTotal")`
     : sql.empty;
@@ -202,8 +196,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
                ${key('k_bucketStart', 'timestamptz')} AS "bucketStart",
                ${has('k_bucketStart') ? bucketEnd(q.bucket!, sql`g."k_bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
                ${want.sessions ? sql`s.sessions,` : sql.empty}
-               ${want.usages ? sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
-                 u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows",` : sql.empty}
+               ${want.usages ? sql`${USAGE_SUM_COLUMNS},` : sql.empty}
                CASE WHEN row_number() OVER () = 1 THEN ${series} END AS series,
                CASE WHEN row_number() OVER () = 1 THEN ${seriesEnds} END AS "seriesEnds"
           FROM g

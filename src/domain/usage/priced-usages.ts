@@ -232,4 +232,22 @@ function sharesOf(u: SqlFragment): SqlFragment {
 }
 
 /** The "sourceShares" column of CostRow aggregated straight over usage rows aliased `u` (for reports grouping usages directly). */
-export const SOURCE_SHARES_OF_USAGES = sql`${sharesOf(sql`u`)}::text[] AS "sourceShares"`;
+const SOURCE_SHARES_OF_USAGES = sql`${sharesOf(sql`u`)}::text[] AS "sourceShares"`;
+
+/**
+ * Token sums and CostRow's columns aggregated over rows `u` of pricedUsagesSql (with its
+ * `first_unpriced` column), for the reports that group usages directly.
+ */
+export const USAGE_SUMS = sql`
+  sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
+  sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw))::text AS "costTotal",
+  sum(u.c_in)::text AS "costInput", sum(u.c_out)::text AS "costOutput",
+  sum(u.c_cr)::text AS "costCacheRead", sum(u.c_cw)::text AS "costCacheWrite", sum(u.c_saved)::text AS "costSaved",
+  count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
+  sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
+  count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows",
+  ${SOURCE_SHARES_OF_USAGES}`;
+
+/** USAGE_SUMS's columns read from the CTE `u` that computed them. */
+export const USAGE_SUM_COLUMNS = sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
+  u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows", u."sourceShares"`;

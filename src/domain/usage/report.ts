@@ -5,7 +5,7 @@ import { parseRfc3339 } from '../validation.ts';
 import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from './cost.ts';
 import { UsageInputError, UsageTooLargeError } from './errors.ts';
-import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, SOURCE_SHARES_OF_USAGES } from './priced-usages.ts';
+import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, USAGE_SUMS } from './priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, type TimeBucket, type UsageDimension, USAGE_LIMITS, type UsageQuery } from './query.ts';
 
 export interface UsageFigures {
@@ -182,14 +182,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
   const usages = want.usages
     ? sql`, u AS (
         SELECT ${keyColumns('u')}, ${isTotal('u')},
-               sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
-               sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw))::text AS "costTotal",
-               sum(u.c_in)::text AS "costInput", sum(u.c_out)::text AS "costOutput",
-               sum(u.c_cr)::text AS "costCacheRead", sum(u.c_cw)::text AS "costCacheWrite", sum(u.c_saved)::text AS "costSaved",
-               count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
-               sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
-               count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows",
-               ${SOURCE_SHARES_OF_USAGES}
+               ${USAGE_SUMS}
           FROM (${pricedUsagesSql(keyed, periods, recorded, want.unpriced)}) u ${groupBy('u')})`
     : sql.empty;
   const tools = want.tools
@@ -214,8 +207,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
         SELECT g.*, g."k_initiatorId" AS "initiatorId", g."k_model" AS model, g."k_provider" AS provider,
                g."k_providerName" AS "providerName", g."k_client" AS client, g."k_credentialKind" AS "credentialKind",
                ${q.bucket ? bucketEnd(q.bucket, sql`g."bucketStart"`, zone) : sql`NULL::timestamptz`} AS "bucketEnd",
-               ${want.usages ? sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
-                 u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows", u."sourceShares",` : sql.empty}
+               ${want.usages ? sql`${USAGE_SUM_COLUMNS},` : sql.empty}
                ${want.tools ? sql`tl."toolCalls", tl."injectedToolCalls", tl."toolErrors",` : sql.empty}
                CASE WHEN row_number() OVER () = 1 THEN ${series} END AS series,
                CASE WHEN row_number() OVER () = 1 THEN ${seriesEnds} END AS "seriesEnds"
