@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.ts';
-import { named } from '../db/sql.ts';
+import { named, sql } from '../db/sql.ts';
 
 /**
  * The rows hanging off interceptions, read for many interceptions in one statement each
@@ -50,6 +50,20 @@ export interface ModelThoughtRow {
   metadata: unknown;
   createdAt: string;
 }
+
+/**
+ * A tool usage row (alias `t`) as a JSON object with ToolUsageRow's fields, for statements that
+ * read tool calls beside their interception (json_build_object arguments). Timestamps as text:
+ * the same text PostgreSQL sends for the column (ISO DateStyle, UTC), which values.ts reads.
+ */
+export const TOOL_USAGE_JSON = sql`'id', t.id, 'interceptionId', t.interception_id, 'providerResponseId', t.provider_response_id,
+  'providerToolCallId', t.provider_tool_call_id, 'providerItemId', t.provider_item_id, 'tool', t.tool,
+  'serverUrl', t.server_url, 'input', t.input, 'injected', t.injected, 'invocationError', t.invocation_error,
+  'metadata', t.metadata, 'createdAt', t.created_at::text`;
+
+/** A model thought (alias `th`) as a JSON object with ModelThoughtRow's fields (see TOOL_USAGE_JSON). */
+export const MODEL_THOUGHT_JSON = sql`'interceptionId', th.interception_id, 'content', th.content, 'metadata', th.metadata,
+  'createdAt', th.created_at::text`;
 
 /** Groups rows by interception id, one (possibly empty) list per id asked for, in that order. */
 function groupBy<T extends { interceptionId: string }>(ids: readonly string[], rows: T[]): T[][] {

@@ -195,3 +195,60 @@ export async function topDomainsOf(
   }
   return keys.map((k) => out.get(sessionGroupKey(k))!);
 }
+
+/** Everything REST's session detail shows of the firewall: counts, the earliest log rows, the top domains. */
+export interface SessionNetworkCalls {
+  calls: NetworkCalls;
+  logs: NetworkCallLog[];
+  domains: DomainCount[];
+  domainCount: number;
+}
+
+/**
+ * One session's counts (networkCallCounts), its first `logLimit` log rows in log order
+ * (networkCallLogs) and its `topDomains` most requested domains with the number of distinct ones
+ * (topDomainsOf), in ONE statement over the same windows: REST's session detail sent three (issue
+ * 13). The rows come as JSON arrays beside the counts, timestamps cast to the text PostgreSQL
+ * sends for a column. null where the firewall saw none of the session (or the database has no
+ * firewall data), like networkCallCounts.
+ */
+export async function networkCallsOfSession(
+  db: Queryable,
+  caps: Capabilities,
+  viewer: Viewer,
+  key: SessionKey,
+  o: { logLimit: number; topDomains: number },
+): Promise<SessionNetworkCalls | null> {
+  if (!available(caps)) return null;
+  const [row] = await db.query<{ seen: boolean; total: string; blocked: string; logs: NetworkCallLog[] | null; domains: DomainCount[] | null; domainCount: string }>(named('networkCalls.ofSession')`
+    WITH ${windows(viewer, [key])},
+    logs AS (
+      SELECT l.* FROM win w JOIN boundary_logs l ON ${IN_WINDOW}
+       ORDER BY l.created_at, l.sequence_number, l.id LIMIT ${o.logLimit}
+    ),
+    counted AS (
+      SELECT domain, count(*) AS n FROM (
+        SELECT ${HOST} AS domain FROM win w JOIN boundary_logs l ON ${IN_WINDOW} WHERE lower(l.proto) = 'http'
+      ) h WHERE domain <> '' GROUP BY domain
+    )
+    SELECT EXISTS (SELECT 1 FROM win) AS seen, c.total, c.blocked,
+           (SELECT json_agg(json_build_object(
+                     'id', l.id, 'sessionId', l.session_id, 'sequenceNumber', l.sequence_number, 'allowed', l.matched_rule IS NOT NULL,
+                     'createdAt', l.created_at::text, 'proto', l.proto, 'method', l.method, 'detail', l.detail,
+                     'matchedRule', l.matched_rule, 'capturedAt', l.captured_at::text)
+                   ORDER BY l.created_at, l.sequence_number, l.id) FROM logs l) AS logs,
+           (SELECT json_agg(json_build_object('domain', d.domain, 'count', d.n) ORDER BY d.n DESC, d.domain COLLATE "C")
+              FROM (SELECT * FROM counted ORDER BY n DESC, domain COLLATE "C" LIMIT ${o.topDomains}) d) AS domains,
+           (SELECT count(*) FROM counted) AS "domainCount"
+      FROM (
+        SELECT count(l.sequence_number) AS total, count(l.sequence_number) FILTER (WHERE l.matched_rule IS NULL) AS blocked
+          FROM win w LEFT JOIN boundary_logs l ON ${IN_WINDOW}
+      ) c`);
+  if (!row?.seen) return null;
+  return {
+    calls: { total: Number(row.total), blocked: Number(row.blocked) },
+    logs: row.logs ?? [],
+    domains: row.domains ?? [],
+    domainCount: Number(row.domainCount),
+  };
+}

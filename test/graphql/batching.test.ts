@@ -52,11 +52,11 @@ describeEachDb(
       expect(actions).toHaveLength(400);
       expect(actions.every((a) => a.toolCalls.length === 1 && a.thinking.length === 1)).toBe(true);
       expect(large.names).toEqual(small.names);
-      // Authentication, the session page and its enrichment, the thread pages, the agentic actions.
+      // Authentication, the session page and its enrichment, the thread pages (with their totals),
+      // the agentic actions (with their tool calls, thinking and totals).
       expect(large.names).toEqual([
-        'auth.apiKey', 'children.modelThoughts', 'children.toolUsages', 'sessions.groupAggregates', 'sessions.page',
-        'threads.agenticMembers', 'threads.byRootIds', 'threads.firstPagesOfSessions',
-        'tokenTotals.interceptions', 'tokenTotals.sessions', 'tokenTotals.threads',
+        'auth.apiKey', 'sessions.groupAggregates', 'sessions.page',
+        'threads.agenticActions', 'threads.byRootIds', 'threads.firstPagesOfSessions', 'tokenTotals.sessions',
       ]);
     });
 
