@@ -268,6 +268,8 @@ interface StatementTiming {
 async function explainAll(pool: pg.Pool, captured: Captured, indexesFor: (key: string) => Promise<void>): Promise<StatementTiming[]> {
   const out: StatementTiming[] = [];
   for (const [key, c] of captured.byKey) {
+    // Only the workloads measured (or whose floor is), over the indexes they ran with.
+    if (!want(key) && !want(`F${key.slice(1)}`)) continue;
     await indexesFor(key);
     for (const [n, s] of c.statements.entries()) {
       const times: number[] = [];
