@@ -84,6 +84,10 @@ function windows(viewer: Viewer, keys: readonly SessionKey[]): SqlFragment {
 /** The log rows inside a window `w`, as a join condition on boundary_logs `l`. */
 const IN_WINDOW = sql`l.session_id = w.fw AND l.sequence_number > w.seq AND l.sequence_number < w.next_seq`;
 
+/** The columns of a NetworkCallLog from boundary_logs `l`. */
+const LOG_COLUMNS = sql`l.id, l.session_id AS "sessionId", l.sequence_number AS "sequenceNumber", l.matched_rule IS NOT NULL AS allowed,
+           l.created_at AS "createdAt", l.proto, l.method, l.detail, l.matched_rule AS "matchedRule", l.captured_at AS "capturedAt"`;
+
 /**
  * Log rows by id, in the order asked; null where absent or outside every window the viewer may
  * see. A row's owner is the interception of its firewall session with the largest sequence
@@ -146,11 +150,36 @@ export async function networkCallLogs(
   const order = page.fromEnd ? sql`l.created_at DESC, l.sequence_number DESC, l.id DESC` : sql`l.created_at, l.sequence_number, l.id`;
   const rows = await db.query<NetworkCallLog>(named('networkCalls.logs')`
     WITH ${windows(viewer, [key])}
-    SELECT l.id, l.session_id AS "sessionId", l.sequence_number AS "sequenceNumber", l.matched_rule IS NOT NULL AS allowed,
-           l.created_at AS "createdAt", l.proto, l.method, l.detail, l.matched_rule AS "matchedRule", l.captured_at AS "capturedAt"
+    SELECT ${LOG_COLUMNS}
       FROM win w JOIN boundary_logs l ON ${sql.join(where, sql` AND `)}
      ORDER BY ${order} LIMIT ${page.limit + 1}`);
   return keysetResult(rows, page);
+}
+
+/**
+ * The first (or, fromEnd, the last) `limit` log rows of each session, in log order: ONE statement
+ * for a whole list of sessions (GraphQL `sessions { networkCallLogs }` without cursors sent one
+ * per session). Cursor pages of a single session use networkCallLogs.
+ */
+export async function firstNetworkCallLogPages(
+  db: Queryable,
+  caps: Capabilities,
+  viewer: Viewer,
+  keys: readonly SessionKey[],
+  page: { limit: number; fromEnd?: boolean },
+): Promise<PageResult<NetworkCallLog>[]> {
+  if (!available(caps) || keys.length === 0) return keys.map(() => ({ rows: [], hasMore: false }));
+  const order = page.fromEnd ? sql`l.created_at DESC, l.sequence_number DESC, l.id DESC` : sql`l.created_at, l.sequence_number, l.id`;
+  const rows = await db.query<NetworkCallLog & { key: string; n: string }>(named('networkCalls.firstPagesOfSessions')`
+    WITH ${windows(viewer, keys)}
+    SELECT * FROM (
+      SELECT w.initiator_id::text || ' ' || w.session_id AS key, ${LOG_COLUMNS},
+             row_number() OVER (PARTITION BY w.session_id, w.initiator_id ORDER BY ${order}) AS n
+        FROM win w JOIN boundary_logs l ON ${IN_WINDOW}
+    ) x WHERE n <= ${page.limit + 1} ORDER BY n`);
+  const perSession = new Map<string, NetworkCallLog[]>(keys.map((k) => [sessionGroupKey(k), []]));
+  for (const { key, n: _n, ...log } of rows) perSession.get(key)?.push(log);
+  return keys.map((k) => keysetResult(perSession.get(sessionGroupKey(k))!, page));
 }
 
 /**
