@@ -82,7 +82,7 @@ export function tokenTotalsCtes(source: SqlFragment, prefix = ''): SqlFragment {
      ${meta} AS (
        SELECT grp, array_agg(path ORDER BY path) AS keys, array_agg(total::text ORDER BY path) AS vals FROM ${leaves} GROUP BY grp
      ),
-     ${totals} AS (
+     ${totals} AS MATERIALIZED (
        SELECT sums.grp, sums.input::text AS input, sums.output::text AS output, sums.cache_read::text AS "cacheRead",
               sums.cache_write::text AS "cacheWrite", meta.keys AS "metaKeys", meta.vals AS "metaValues"
          FROM ${sums} sums LEFT JOIN ${meta} meta ON meta.grp = sums.grp
