@@ -5,8 +5,9 @@ import type { UserRow } from './users.ts';
 
 /**
  * The rows hanging off interceptions, read for many interceptions in one statement each
- * (`interception_id = ANY(ids)`): the batch functions behind the GraphQL DataLoaders and the
- * REST pages alike. Callers pass only ids of interceptions the viewer may see.
+ * (`interception_id = ANY(ids)`, REST's pages), or several kinds in one statement
+ * (childrenBundle, behind the GraphQL DataLoaders). Callers pass only ids of interceptions the
+ * viewer may see.
  * Each list is ordered created_at ASC, id ASC (Coder's order).
  */
 
@@ -63,7 +64,11 @@ export const TOOL_USAGE_JSON = sql`'id', t.id, 'interceptionId', t.interception_
   'serverUrl', t.server_url, 'input', t.input, 'injected', t.injected, 'invocationError', t.invocation_error,
   'metadata', t.metadata, 'createdAt', t.created_at::text`;
 
-/** A model thought (alias `th`) as a JSON object with ModelThoughtRow's fields (see TOOL_USAGE_JSON). */
+/**
+ * A model thought (alias `th`) as a JSON object with ModelThoughtRow's fields (see TOOL_USAGE_JSON).
+ * Model thoughts have no id (Coder's table has no key); readers order them by created_at, ctid
+ * (ctid only makes ties deterministic).
+ */
 export const MODEL_THOUGHT_JSON = sql`'interceptionId', th.interception_id, 'content', th.content, 'metadata', th.metadata,
   'createdAt', th.created_at::text`;
 
@@ -102,13 +107,6 @@ export async function userPromptsFor(db: Queryable, ids: readonly string[]): Pro
   return groupBy(ids, rows);
 }
 
-/** Model thoughts have no id (Coder's table has no key); ctid only makes ties deterministic. */
-export async function modelThoughtsFor(db: Queryable, ids: readonly string[]): Promise<ModelThoughtRow[][]> {
-  const rows = await db.query<ModelThoughtRow>(named('children.modelThoughts')`
-    SELECT interception_id AS "interceptionId", content, metadata, created_at AS "createdAt"
-       FROM aibridge_model_thoughts WHERE interception_id = ANY(${ids}::uuid[]) ORDER BY created_at, ctid`);
-  return groupBy(ids, rows);
-}
 
 /** The child kinds childrenBundle reads, with their rows. */
 export interface ChildRows {
