@@ -17,8 +17,12 @@
  *   BENCH_PG_JIT         off: PostgreSQL's JIT disabled for the whole database (default: PostgreSQL's
  *                        own default, on). The gateway, the EXPLAIN table and the floor always run
  *                        with jit=off (the gateway sets it); this changes what the peer (P4) gets
+ *
+ * The gateway runs from the compiled build (`npm run build`, then `node dist/main.js`), as
+ * `npm start` runs it. W3, W4 and their floors and peer run as an admin pointing the gateway at
+ * Coder's database gets it: READ_ONLY=1 and without the project's extra indexes (CODER_ONLY).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -45,7 +49,15 @@ const PROFILE = env.BENCH_PROFILE === '1';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const NODE = process.execPath;
-const MAIN = ['--import', 'tsx', 'src/main.ts'];
+const MAIN = ['dist/main.js'];
+
+/**
+ * Workloads measured over Coder's own schema as an admin gets it: the gateway in READ_ONLY mode
+ * (no migrations) and the project's extra indexes dropped for them (restored afterwards; every
+ * run restores them first, in case an interrupted run left them dropped).
+ */
+const CODER_ONLY = new Set(['W3', 'W4', 'P4', 'F3', 'F4']);
+const EXTRA_INDEXES = path.join(ROOT, 'prisma', 'migrations', '20261122020000_session_and_prompt_time_indexes', 'migration.sql');
 
 interface Row {
   key: string;
@@ -138,15 +150,40 @@ async function bigSession(pool: pg.Pool): Promise<{ sessionId: string; threads: 
   return { sessionId: r.rows[0].session_id, threads: Number(r.rows[0].n) };
 }
 
+/** The CREATE INDEX statements of the project's extra-index migration, by index name. */
+function extraIndexes(): { name: string; create: string }[] {
+  const text = readFileSync(EXTRA_INDEXES, 'utf8').replace(/--.*$/gm, '');
+  return [...text.matchAll(/CREATE INDEX (\w+) ON [^;]+;/g)].map((m) => ({
+    name: m[1]!,
+    create: m[0].replace('CREATE INDEX', 'CREATE INDEX IF NOT EXISTS'),
+  }));
+}
+
+/** Drops or (re)creates the project's extra indexes so that workload `key` sees what it should. */
+function indexSwitch(pool: pg.Pool): (key: string) => Promise<void> {
+  let present: boolean | undefined;
+  return async (key) => {
+    const want = !CODER_ONLY.has(key);
+    if (present === want) return;
+    const t = performance.now();
+    for (const ix of extraIndexes()) await pool.query(want ? ix.create : `DROP INDEX IF EXISTS ${ix.name}`);
+    if (want) await pool.query('ANALYZE aibridge_interceptions, aibridge_user_prompts');
+    present = want;
+    log(`project's extra indexes ${want ? 'present' : 'dropped'} for ${key} (${ms(performance.now() - t)} ms)`);
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Servers
 
-async function startGateway(url: string, tag: string): Promise<{ proc: Started; base: string }> {
+async function startGateway(url: string, tag: string, stateDir: string): Promise<{ proc: Started; base: string }> {
   // One folder per workload; V8 names each thread's profile (the largest is the main thread).
   const flags = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH, 'profiles', tag)] : [];
+  // Read-only: the gateway's own data (prices) in a PGlite under DATA_DIR, Coder's database untouched.
+  const mode = CODER_ONLY.has(tag) ? { READ_ONLY: '1', DATA_DIR: stateDir } : { READ_ONLY: '0' };
   const proc = await startProcess(NODE, [...flags, ...MAIN, 'serve'], {
     cwd: ROOT,
-    env: { ...env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', READ_ONLY: '0' },
+    env: { ...env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', ...mode },
     ready: /GraphiQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql/,
     timeoutMs: 120_000,
   });
@@ -229,9 +266,12 @@ interface StatementTiming {
 }
 
 /** EXPLAIN ANALYZE of every captured statement (median execution time of 3). */
-async function explainAll(pool: pg.Pool, captured: Captured): Promise<StatementTiming[]> {
+async function explainAll(pool: pg.Pool, captured: Captured, indexesFor: (key: string) => Promise<void>): Promise<StatementTiming[]> {
   const out: StatementTiming[] = [];
   for (const [key, c] of captured.byKey) {
+    // Only the workloads measured (or whose floor is), over the indexes they ran with.
+    if (!want(key) && !want(`F${key.slice(1)}`)) continue;
+    await indexesFor(key);
     for (const [n, s] of c.statements.entries()) {
       const times: number[] = [];
       let plan = '';
@@ -300,8 +340,13 @@ async function main() {
   let session: { sessionId: string; threads: number } | undefined;
   let captured: Captured = { byKey: new Map() };
   let tools: string[] = [];
+  const indexesFor = indexSwitch(pool);
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'aibridge-bench-state-'));
   try {
+    log('npm run build (the gateway runs from dist/, as npm start runs it)');
+    await run('npm', ['run', 'build'], { cwd: ROOT });
     await ensureDataset(pool, url);
+    await indexesFor('W1');
     // The seeded owner; the CLI also applies pending migrations (e.g. a new index) before anything is measured.
     const token = (await run(NODE, [...MAIN, 'token', 'create', '--username', 'admin'], { cwd: ROOT, env: { ...env, DATABASE_URL: url } })).trim();
     await pool.query(env.BENCH_PG_JIT === 'off' ? 'ALTER DATABASE postgres SET jit = off' : 'ALTER DATABASE postgres RESET jit');
@@ -311,7 +356,7 @@ async function main() {
     log(`dataset: ${JSON.stringify(facts.rows)}; ${facts.sessions} sessions; W3 session ${session.sessionId} (${session.threads} threads)`);
 
     // Only when a gateway workload or its floor runs (not for T1/FT1 alone).
-    if (WORKLOADS.some((w) => w.target === 'gateway' && want(w.key)) || want('F1') || want('F4')) captured = await captureAll(url, token, session.sessionId);
+    if (WORKLOADS.some((w) => w.target === 'gateway' && want(w.key)) || want('F1') || want('F3') || want('F4')) captured = await captureAll(url, token, session.sessionId);
     if (captured.error) log(`statement capture failed: ${captured.error}`);
 
     // Gateway workloads: a fresh server per workload, so peak RSS is that workload's.
@@ -325,7 +370,8 @@ async function main() {
         log(`${w.key}: ${row.note}`);
         continue;
       }
-      const { proc, base } = await startGateway(url, w.key);
+      await indexesFor(w.key);
+      const { proc, base } = await startGateway(url, w.key, stateDir);
       try {
         const hw = w.make(base, token, { sessionId: session.sessionId });
         const why = await probe(hw);
@@ -349,6 +395,7 @@ async function main() {
       const w = WORKLOADS.find((x) => x.key === 'P4')!;
       const row: Row = { key: w.key, title: w.title };
       rows.push(row);
+      await indexesFor('P4');
       const { proc, base } = await startPeer(url);
       try {
         const hw = w.make(base, token, { sessionId: session.sessionId });
@@ -366,8 +413,8 @@ async function main() {
       }
     }
 
-    // The floor: the captured statements of W1 and W4 replayed with pg alone.
-    for (const [key, of] of [['F1', 'W1'], ['F4', 'W4']] as const) {
+    // The floor: the captured statements of W1, W3 and W4 replayed with pg alone.
+    for (const [key, of] of [['F1', 'W1'], ['F3', 'W3'], ['F4', 'W4']] as const) {
       if (!want(key)) continue;
       const c = captured.byKey.get(of);
       const row: Row = { key, title: `SQL floor of ${of} (pg only, same statements and overlap)`, statements: c?.statements.length };
@@ -377,6 +424,7 @@ async function main() {
         row.note = `not measured: ${bad ?? captured.error}`;
         continue;
       }
+      await indexesFor(key);
       log(`${key}: replaying ${c.statements.length} statements per request`);
       const floorPool = new pg.Pool({ connectionString: url, max: LOAD.connections, options: '-c TimeZone=UTC -c DateStyle=ISO' });
       try {
@@ -390,13 +438,16 @@ async function main() {
     if (want('T1') || want('FT1')) tools = (await toolUsageBench({ url, runs: Number(env.BENCH_TOOL_RUNS ?? 5), want, log })).lines;
 
     log('EXPLAIN ANALYZE of every captured statement');
-    timings = await explainAll(pool, captured);
+    timings = await explainAll(pool, captured, indexesFor);
+    await indexesFor('W1');
 
     if (env.BENCH_NO_EMBEDDED !== '1') {
       log('embedded first start and restart');
       embedded = await embeddedTimes();
     }
   } finally {
+    await indexesFor('W1').catch((e: unknown) => log(`could not restore the extra indexes: ${String(e)}`));
+    rmSync(stateDir, { recursive: true, force: true });
     await pool.end().catch(() => {});
     stopAllChildren();
     if (env.BENCH_KEEP_PG !== '1') await run('scripts/pg-cluster.sh', ['stop', PGDATA], { cwd: ROOT }).catch(() => {});
@@ -435,6 +486,7 @@ function renderReport(r: {
   lines.push(`- Dataset: ${f.aibridge_interceptions!.toLocaleString('en')} interceptions (${r.facts.sessions.toLocaleString('en')} sessions), ${f.aibridge_token_usages!.toLocaleString('en')} token usages, ${f.aibridge_tool_usages!.toLocaleString('en')} tool usages, ${f.aibridge_user_prompts!.toLocaleString('en')} prompts, ${f.aibridge_model_thoughts!.toLocaleString('en')} thoughts; database ${(r.facts.sizeMiB / 1024).toFixed(2)} GiB. Seed: \`seed --interceptions ${N}\` (seed 42).`);
   lines.push(`- Each workload: ${LOAD.warmup} s warm-up, then ${LOAD.duration} s measured at ${LOAD.connections} concurrent connections (autocannon; the floor uses ${LOAD.connections} in-process loops). Gateway pool: 10 connections (default), one fresh server process per workload. Owner token.`);
   lines.push(`- W3 session: \`${r.session.sessionId}\` (${r.session.threads} threads).`);
+  lines.push(`- ${[...CODER_ONLY].join(', ')} run as an admin pointing the gateway at Coder gets it: the gateway with READ_ONLY=1 and the project's extra indexes (${extraIndexes().map((x) => x.name).join(', ')}) dropped; the others with them. The gateway runs from \`dist/\` (\`npm run build\`, \`node dist/main.js serve\`).`);
   lines.push('');
   lines.push('| workload | req/s | p50 ms | p95 ms | p99 ms | alone ms | SQL statements / request | peak RSS MiB | note |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
@@ -468,6 +520,10 @@ function renderReport(r: {
   lines.push('|---|---:|---:|---|');
   lines.push(`| W4 / P4 req/s | ${w4p4 !== undefined ? `${w4p4.toFixed(2)}x` : 'n/a'} | ≥ 1.5x | ${status(w4p4 === undefined ? undefined : w4p4 >= 1.5)} |`);
   lines.push(`| W1 p50 / F1 p50 | ${w1f1 !== undefined ? `${w1f1.toFixed(2)}x` : 'n/a'} | ≤ 2x | ${status(w1f1 === undefined ? undefined : w1f1 <= 2)} |`);
+  const w3f3 = ratio(get('W3')?.p50, get('F3')?.p50);
+  lines.push(`| W3 p50 / F3 p50 | ${w3f3 !== undefined ? `${w3f3.toFixed(2)}x` : 'n/a'} | ≤ 2x | ${status(w3f3 === undefined ? undefined : w3f3 <= 2)} |`);
+  const w3n = r.rows.find((x) => x.key === 'W3')?.statements;
+  lines.push(`| W3 SQL statements / request | ${w3n ?? 'n/a'} | ≤ 6 | ${status(w3n === undefined ? undefined : w3n <= 6)} |`);
   const w4f4 = ratio(get('W4')?.p50, get('F4')?.p50);
   if (w4f4 !== undefined) lines.push(`| W4 p50 / F4 p50 (information) | ${w4f4.toFixed(2)}x | – | – |`);
   const w2done = w2 && w2.requests > 0;

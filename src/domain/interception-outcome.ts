@@ -1,7 +1,7 @@
 import type { Viewer } from '../auth/viewer.ts';
 import type { Capabilities } from '../db/capabilities.ts';
 import type { Queryable } from '../db/db.ts';
-import { named, sql } from '../db/sql.ts';
+import { named, sql, type SqlFragment } from '../db/sql.ts';
 import { uuidsOnly } from './ids.ts';
 import { interceptionConditions, type InterceptionFilter } from './interception-filter.ts';
 
@@ -24,37 +24,45 @@ export interface InterceptionOutcome {
 
 const NONE: InterceptionOutcome = Object.freeze({ error: null, firewall: null });
 
-interface OutcomeRow {
-  id: string;
+/** The outcome columns as outcomeColumns selects them (readOutcome reads them). */
+export interface OutcomeColumns {
   errorType: ErrorType | null;
   errorMessage: string | null;
   firewallSessionId: string | null;
   firewallSequenceNumber: number | null;
 }
 
+/** The outcome columns of interceptions under alias `a`; NULLs where the database lacks them. */
+export function outcomeColumns(caps: Capabilities, a: SqlFragment = sql`i`): SqlFragment {
+  const errors = caps.interceptionErrors
+    ? sql`${a}.error_type::text AS "errorType", ${a}.error_message::text AS "errorMessage"`
+    : sql`NULL::text AS "errorType", NULL::text AS "errorMessage"`;
+  const firewall = caps.firewallColumns
+    ? sql`${a}.agent_firewall_session_id AS "firewallSessionId", ${a}.agent_firewall_sequence_number AS "firewallSequenceNumber"`
+    : sql`NULL::uuid AS "firewallSessionId", NULL::int AS "firewallSequenceNumber"`;
+  return sql`${errors}, ${firewall}`;
+}
+
+/** A message without a type is dropped (Coder shows none without a type). */
+export function readOutcome(r: OutcomeColumns): InterceptionOutcome {
+  return {
+    error: r.errorType ? { type: r.errorType, message: r.errorMessage } : null,
+    firewall: r.firewallSessionId ? { sessionId: r.firewallSessionId, sequenceNumber: r.firewallSequenceNumber } : null,
+  };
+}
+
 /**
  * Outcomes of interceptions by id, in the order asked: one statement, none when the database has
  * neither the error nor the firewall columns. Callers pass ids of interceptions the viewer may see.
- * A message without a type is dropped (Coder shows none without a type).
  */
 export async function outcomesOf(db: Queryable, caps: Capabilities, ids: readonly string[]): Promise<InterceptionOutcome[]> {
   if ((!caps.interceptionErrors && !caps.firewallColumns) || ids.length === 0) return ids.map(() => NONE);
-  const errors = caps.interceptionErrors
-    ? sql`i.error_type::text AS "errorType", i.error_message::text AS "errorMessage"`
-    : sql`NULL::text AS "errorType", NULL::text AS "errorMessage"`;
-  const firewall = caps.firewallColumns
-    ? sql`i.agent_firewall_session_id AS "firewallSessionId", i.agent_firewall_sequence_number AS "firewallSequenceNumber"`
-    : sql`NULL::uuid AS "firewallSessionId", NULL::int AS "firewallSequenceNumber"`;
-  const rows = await db.query<OutcomeRow>(named('interceptions.outcomes')`
-    SELECT i.id, ${errors}, ${firewall} FROM aibridge_interceptions i WHERE i.id = ANY(${uuidsOnly(ids)}::uuid[])`);
+  const rows = await db.query<OutcomeColumns & { id: string }>(named('interceptions.outcomes')`
+    SELECT i.id, ${outcomeColumns(caps)} FROM aibridge_interceptions i WHERE i.id = ANY(${uuidsOnly(ids)}::uuid[])`);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => {
     const r = byId.get(id.toLowerCase());
-    if (!r) return NONE;
-    return {
-      error: r.errorType ? { type: r.errorType, message: r.errorMessage } : null,
-      firewall: r.firewallSessionId ? { sessionId: r.firewallSessionId, sequenceNumber: r.firewallSequenceNumber } : null,
-    };
+    return r ? readOutcome(r) : NONE;
   });
 }
 

@@ -84,6 +84,10 @@ function windows(viewer: Viewer, keys: readonly SessionKey[]): SqlFragment {
 /** The log rows inside a window `w`, as a join condition on boundary_logs `l`. */
 const IN_WINDOW = sql`l.session_id = w.fw AND l.sequence_number > w.seq AND l.sequence_number < w.next_seq`;
 
+/** The columns of a NetworkCallLog from boundary_logs `l`. */
+const LOG_COLUMNS = sql`l.id, l.session_id AS "sessionId", l.sequence_number AS "sequenceNumber", l.matched_rule IS NOT NULL AS allowed,
+           l.created_at AS "createdAt", l.proto, l.method, l.detail, l.matched_rule AS "matchedRule", l.captured_at AS "capturedAt"`;
+
 /**
  * Log rows by id, in the order asked; null where absent or outside every window the viewer may
  * see. A row's owner is the interception of its firewall session with the largest sequence
@@ -146,11 +150,36 @@ export async function networkCallLogs(
   const order = page.fromEnd ? sql`l.created_at DESC, l.sequence_number DESC, l.id DESC` : sql`l.created_at, l.sequence_number, l.id`;
   const rows = await db.query<NetworkCallLog>(named('networkCalls.logs')`
     WITH ${windows(viewer, [key])}
-    SELECT l.id, l.session_id AS "sessionId", l.sequence_number AS "sequenceNumber", l.matched_rule IS NOT NULL AS allowed,
-           l.created_at AS "createdAt", l.proto, l.method, l.detail, l.matched_rule AS "matchedRule", l.captured_at AS "capturedAt"
+    SELECT ${LOG_COLUMNS}
       FROM win w JOIN boundary_logs l ON ${sql.join(where, sql` AND `)}
      ORDER BY ${order} LIMIT ${page.limit + 1}`);
   return keysetResult(rows, page);
+}
+
+/**
+ * The first (or, fromEnd, the last) `limit` log rows of each session, in log order: ONE statement
+ * for a whole list of sessions (GraphQL `sessions { networkCallLogs }` without cursors sent one
+ * per session). Cursor pages of a single session use networkCallLogs.
+ */
+export async function firstNetworkCallLogPages(
+  db: Queryable,
+  caps: Capabilities,
+  viewer: Viewer,
+  keys: readonly SessionKey[],
+  page: { limit: number; fromEnd?: boolean },
+): Promise<PageResult<NetworkCallLog>[]> {
+  if (!available(caps) || keys.length === 0) return keys.map(() => ({ rows: [], hasMore: false }));
+  const order = page.fromEnd ? sql`l.created_at DESC, l.sequence_number DESC, l.id DESC` : sql`l.created_at, l.sequence_number, l.id`;
+  const rows = await db.query<NetworkCallLog & { key: string; n: string }>(named('networkCalls.firstPagesOfSessions')`
+    WITH ${windows(viewer, keys)}
+    SELECT * FROM (
+      SELECT w.initiator_id::text || ' ' || w.session_id AS key, ${LOG_COLUMNS},
+             row_number() OVER (PARTITION BY w.session_id, w.initiator_id ORDER BY ${order}) AS n
+        FROM win w JOIN boundary_logs l ON ${IN_WINDOW}
+    ) x WHERE n <= ${page.limit + 1} ORDER BY n`);
+  const perSession = new Map<string, NetworkCallLog[]>(keys.map((k) => [sessionGroupKey(k), []]));
+  for (const { key, n: _n, ...log } of rows) perSession.get(key)?.push(log);
+  return keys.map((k) => keysetResult(perSession.get(sessionGroupKey(k))!, page));
 }
 
 /**
@@ -194,4 +223,61 @@ export async function topDomainsOf(
     if (Number(r.r) <= limit) entry.domains.push({ domain: r.domain, count: Number(r.n) });
   }
   return keys.map((k) => out.get(sessionGroupKey(k))!);
+}
+
+/** Everything REST's session detail shows of the firewall: counts, the earliest log rows, the top domains. */
+export interface SessionNetworkCalls {
+  calls: NetworkCalls;
+  logs: NetworkCallLog[];
+  domains: DomainCount[];
+  domainCount: number;
+}
+
+/**
+ * One session's counts (networkCallCounts), its first `logLimit` log rows in log order
+ * (networkCallLogs) and its `topDomains` most requested domains with the number of distinct ones
+ * (topDomainsOf), in ONE statement over the same windows: REST's session detail sent three (issue
+ * 13). The rows come as JSON arrays beside the counts, timestamps cast to the text PostgreSQL
+ * sends for a column. null where the firewall saw none of the session (or the database has no
+ * firewall data), like networkCallCounts.
+ */
+export async function networkCallsOfSession(
+  db: Queryable,
+  caps: Capabilities,
+  viewer: Viewer,
+  key: SessionKey,
+  o: { logLimit: number; topDomains: number },
+): Promise<SessionNetworkCalls | null> {
+  if (!available(caps)) return null;
+  const [row] = await db.query<{ seen: boolean; total: string; blocked: string; logs: NetworkCallLog[] | null; domains: DomainCount[] | null; domainCount: string }>(named('networkCalls.ofSession')`
+    WITH ${windows(viewer, [key])},
+    logs AS (
+      SELECT l.* FROM win w JOIN boundary_logs l ON ${IN_WINDOW}
+       ORDER BY l.created_at, l.sequence_number, l.id LIMIT ${o.logLimit}
+    ),
+    counted AS (
+      SELECT domain, count(*) AS n FROM (
+        SELECT ${HOST} AS domain FROM win w JOIN boundary_logs l ON ${IN_WINDOW} WHERE lower(l.proto) = 'http'
+      ) h WHERE domain <> '' GROUP BY domain
+    )
+    SELECT EXISTS (SELECT 1 FROM win) AS seen, c.total, c.blocked,
+           (SELECT json_agg(json_build_object(
+                     'id', l.id, 'sessionId', l.session_id, 'sequenceNumber', l.sequence_number, 'allowed', l.matched_rule IS NOT NULL,
+                     'createdAt', l.created_at::text, 'proto', l.proto, 'method', l.method, 'detail', l.detail,
+                     'matchedRule', l.matched_rule, 'capturedAt', l.captured_at::text)
+                   ORDER BY l.created_at, l.sequence_number, l.id) FROM logs l) AS logs,
+           (SELECT json_agg(json_build_object('domain', d.domain, 'count', d.n) ORDER BY d.n DESC, d.domain COLLATE "C")
+              FROM (SELECT * FROM counted ORDER BY n DESC, domain COLLATE "C" LIMIT ${o.topDomains}) d) AS domains,
+           (SELECT count(*) FROM counted) AS "domainCount"
+      FROM (
+        SELECT count(l.sequence_number) AS total, count(l.sequence_number) FILTER (WHERE l.matched_rule IS NULL) AS blocked
+          FROM win w LEFT JOIN boundary_logs l ON ${IN_WINDOW}
+      ) c`);
+  if (!row?.seen) return null;
+  return {
+    calls: { total: Number(row.total), blocked: Number(row.blocked) },
+    logs: row.logs ?? [],
+    domains: row.domains ?? [],
+    domainCount: Number(row.domainCount),
+  };
 }

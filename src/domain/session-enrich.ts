@@ -25,7 +25,7 @@ export interface SessionRow extends StatsRow {
   tokenUsage: TokenTotals;
 }
 
-interface GroupRow extends SessionKey {
+export interface GroupRow extends SessionKey {
   providers: string[];
   models: string[];
   client: string | null;
@@ -38,30 +38,34 @@ export async function enrichSessions(db: Queryable, viewer: Viewer, stats: Stats
   const members = groupMembers(viewer, stats, scope);
   const groupRows = await db.query<GroupRow>(named('sessions.groupAggregates')`
     WITH r AS (${members})
-    SELECT r.session_id AS "sessionId", r.initiator_id AS "initiatorId",
+    SELECT ${GROUP_AGGREGATES} FROM r GROUP BY r.session_id, r.initiator_id`);
+  const tokenSource = sql`SELECT r.initiator_id::text || ' ' || r.session_id AS grp, r.id AS interception_id FROM (${members}) r`;
+  const totals = await tokenTotalsBySource(db, 'tokenTotals.sessions', tokenSource, stats.map(sessionGroupKey));
+  const byKey = new Map(groupRows.map((g) => [sessionGroupKey(g), g]));
+  return stats.map((s) => enrichedRow(s, byKey.get(sessionGroupKey(s)), totals.get(sessionGroupKey(s))!));
+}
+
+/** The whole-group aggregates (GroupRow's columns) over member rows `r`, grouped by session key. */
+export const GROUP_AGGREGATES = sql`r.session_id AS "sessionId", r.initiator_id AS "initiatorId",
            array_agg(DISTINCT r.provider COLLATE "C" ORDER BY r.provider COLLATE "C") AS providers,
            array_agg(DISTINCT r.model COLLATE "C" ORDER BY r.model COLLATE "C") AS models,
            (array_agg(r.client ORDER BY r.started_at, r.id))[1] AS client,
            (array_agg(r.metadata ORDER BY r.started_at, r.id))[1] AS metadata,
            (SELECT pr.prompt FROM aibridge_user_prompts pr
              WHERE pr.interception_id = ANY (array_agg(r.id))
-             ORDER BY pr.created_at DESC, pr.id DESC LIMIT 1) AS "lastPrompt"
-      FROM r GROUP BY r.session_id, r.initiator_id`);
-  const tokenSource = sql`SELECT r.initiator_id::text || ' ' || r.session_id AS grp, r.id AS interception_id FROM (${members}) r`;
-  const totals = await tokenTotalsBySource(db, 'tokenTotals.sessions', tokenSource, stats.map(sessionGroupKey));
-  const byKey = new Map(groupRows.map((g) => [sessionGroupKey(g), g]));
-  return stats.map((s) => {
-    const g = byKey.get(sessionGroupKey(s));
-    return {
-      ...s,
-      providers: g?.providers ?? [],
-      models: g?.models ?? [],
-      client: g?.client ?? null,
-      metadata: g?.metadata ?? null,
-      lastPrompt: g?.lastPrompt ?? null,
-      tokenUsage: totals.get(sessionGroupKey(s))!,
-    };
-  });
+             ORDER BY pr.created_at DESC, pr.id DESC LIMIT 1) AS "lastPrompt"`;
+
+/** The whole-group aggregates of a GROUP_AGGREGATES row, with its token totals, added to `s`. */
+export function enrichedRow(s: StatsRow, g: GroupRow | undefined, tokenUsage: TokenTotals): SessionRow {
+  return {
+    ...s,
+    providers: g?.providers ?? [],
+    models: g?.models ?? [],
+    client: g?.client ?? null,
+    metadata: g?.metadata ?? null,
+    lastPrompt: g?.lastPrompt ?? null,
+    tokenUsage,
+  };
 }
 
 /** Every visible interception of the given groups (the list filter deliberately ignored). */

@@ -6,14 +6,15 @@ import { isUuid, uuidsOnly } from './ids.ts';
 import { interceptionConditions } from './interception-filter.ts';
 import { keysetResult, type KeysetPage, type PageResult } from './paging.ts';
 import type { SessionKey, SessionScope } from './session-key.ts';
-import { threadMembership } from './thread-members.ts';
-import { tokenTotalsBySource, type TokenTotals } from './token-totals.ts';
+import type { Capabilities } from '../db/capabilities.ts';
+import { outcomeColumns, readOutcome, type InterceptionOutcome, type OutcomeColumns } from './interception-outcome.ts';
+import { readTotals, tokenTotalsCtes, TOTALS_COLUMNS, type TokenTotals, type TotalsColumns } from './token-totals.ts';
 
 /**
  * Threads: a root interception (thread_root_id IS NULL) and every interception whose
  * thread_root_id names it (an agentic loop). Defined once here for REST's session detail and
- * GraphQL's `Thread`. Statement counts do not grow with page size: threads are read in one
- * statement and their token totals in one; their members and agentic actions are in
+ * GraphQL's `Thread`. Statement counts do not grow with page size: threads are read with their
+ * token totals in one statement; their members and agentic actions are in
  * thread-members.ts.
  */
 
@@ -35,6 +36,8 @@ export interface ThreadRow {
   endedAt: string | null;
   /** Token usage summed over the thread's interceptions. */
   tokenUsage: TokenTotals;
+  /** The root's upstream error and firewall position; only when asked for (`outcomes`). */
+  outcome?: InterceptionOutcome;
 }
 
 /**
@@ -45,7 +48,7 @@ export function displayCredentialHint(hint: string): string {
   return hint.length > 15 || !hint.includes('...') ? '...' : hint;
 }
 
-type ThreadBase = Omit<ThreadRow, 'tokenUsage'>;
+type ThreadBase = Omit<ThreadRow, 'tokenUsage' | 'outcome'> & { ord: string };
 
 /**
  * The threads of one session, ordered (root started_at ASC, root id ASC). Cursors are UUIDs of
@@ -61,6 +64,7 @@ export async function listThreads(
   session: SessionKey,
   page: KeysetPage<string>,
   scope: SessionScope = {},
+  outcomes?: Capabilities,
 ): Promise<PageResult<ThreadRow>> {
   const after = page.after === undefined ? undefined : await threadPosition(db, viewer, session, page.after, scope);
   const before = page.before === undefined ? undefined : await threadPosition(db, viewer, session, page.before, scope);
@@ -71,16 +75,15 @@ export async function listThreads(
     order: page.fromEnd ? sql`r.started_at DESC, r.id DESC` : sql`r.started_at ASC, r.id ASC`,
     limit: page.limit + 1,
     offset: page.offset ?? 0,
+    outcomes,
   });
-  const { rows: kept, hasMore } = keysetResult(rows, page);
-  return { rows: await withTokenTotals(db, viewer, kept, scope), hasMore };
+  return keysetResult(rows, page);
 }
 
 /** Threads by root id, in the order asked; null where absent, not a root, or invisible. */
 export async function threadsByRootIds(db: Queryable, viewer: Viewer, ids: readonly string[], scope: SessionScope = {}): Promise<(ThreadRow | null)[]> {
   const where = [sql`r.id = ANY(${uuidsOnly(ids)}::uuid[])`];
-  const bases = await selectThreads(db, viewer, scope, 'threads.byRootIds', where, { order: sql`r.started_at, r.id` });
-  const rows = await withTokenTotals(db, viewer, bases, scope);
+  const rows = await selectThreads(db, viewer, scope, 'threads.byRootIds', where, { order: sql`r.started_at, r.id` });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
@@ -98,36 +101,48 @@ async function threadPosition(db: Queryable, viewer: Viewer, session: SessionKey
   return row;
 }
 
-/** Root rows with their first prompt and the span of their thread, one statement. */
-function selectThreads(
+/**
+ * Root rows with their first prompt, the span of their thread and its token totals, one
+ * statement (the totals were a second statement: 12 -> fewer per session detail, issue 13).
+ * Roots are picked first (`page`), so the totals read only the page's threads: the membership
+ * test takes the page's ids as one array (an InitPlan), which keeps the (id) and (thread_root_id)
+ * index scans the bound-array form had.
+ * With `outcomes`, the root's upstream error and firewall position come along (where the
+ * database has those columns).
+ */
+async function selectThreads(
   db: Queryable,
   viewer: Viewer,
   scope: SessionScope,
   name: string,
   where: SqlFragment[],
-  o: { order: SqlFragment; limit?: number; offset?: number },
-): Promise<ThreadBase[]> {
+  o: { order: SqlFragment; limit?: number; offset?: number; outcomes?: Capabilities },
+): Promise<ThreadRow[]> {
   const all = [...where, sql`r.thread_root_id IS NULL`, interceptionConditions(viewer, scope, sql`r`)];
-  return db.query<ThreadBase>(named(name)`
-    SELECT r.id, r.session_id AS "sessionId", r.initiator_id AS "initiatorId", r.model, r.provider,
-           r.credential_kind::text AS "credentialKind", r.credential_hint AS "credentialHint",
-           (SELECT pr.prompt FROM aibridge_user_prompts pr WHERE pr.interception_id = r.id
-             ORDER BY pr.created_at, pr.id LIMIT 1) AS prompt,
-           span.started_at AS "startedAt", span.ended_at AS "endedAt"
-      FROM aibridge_interceptions r
-      CROSS JOIN LATERAL (
-        SELECT min(m.started_at) AS started_at, max(m.ended_at) AS ended_at FROM aibridge_interceptions m
-         WHERE (m.id = r.id OR m.thread_root_id = r.id) AND ${interceptionConditions(viewer, scope, sql`m`)}
-      ) span
-     WHERE ${sql.join(all, sql` AND `)}
-     ORDER BY ${o.order}
-     ${o.limit === undefined ? sql.empty : sql`LIMIT ${o.limit} OFFSET ${o.offset ?? 0}`}`);
-}
-
-async function withTokenTotals(db: Queryable, viewer: Viewer, threads: ThreadBase[], scope: SessionScope): Promise<ThreadRow[]> {
-  const roots = threads.map((t) => t.id);
+  const roots = sql`ARRAY(SELECT id FROM page)`;
   const source = sql`SELECT COALESCE(i.thread_root_id, i.id)::text AS grp, i.id AS interception_id FROM aibridge_interceptions i
-    WHERE ${threadMembership(roots)} AND ${interceptionConditions(viewer, scope)}`;
-  const totals = await tokenTotalsBySource(db, 'tokenTotals.threads', source, roots);
-  return threads.map((t) => ({ ...t, tokenUsage: totals.get(t.id)! }));
+    WHERE (i.id = ANY(${roots}) OR i.thread_root_id = ANY(${roots})) AND ${interceptionConditions(viewer, scope)}`;
+  const rows = await db.query<ThreadBase & TotalsColumns & OutcomeColumns>(named(name)`
+    WITH RECURSIVE page AS (
+      SELECT r.id, r.session_id AS "sessionId", r.initiator_id AS "initiatorId", r.model, r.provider,
+             r.credential_kind::text AS "credentialKind", r.credential_hint AS "credentialHint",
+             (SELECT pr.prompt FROM aibridge_user_prompts pr WHERE pr.interception_id = r.id
+               ORDER BY pr.created_at, pr.id LIMIT 1) AS prompt,
+             span.started_at AS "startedAt", span.ended_at AS "endedAt", row_number() OVER (ORDER BY ${o.order}) AS ord${o.outcomes ? sql`, ${outcomeColumns(o.outcomes, sql`r`)}` : sql.empty}
+        FROM aibridge_interceptions r
+        CROSS JOIN LATERAL (
+          SELECT min(m.started_at) AS started_at, max(m.ended_at) AS ended_at FROM aibridge_interceptions m
+           WHERE (m.id = r.id OR m.thread_root_id = r.id) AND ${interceptionConditions(viewer, scope, sql`m`)}
+        ) span
+       WHERE ${sql.join(all, sql` AND `)}
+       ORDER BY ${o.order}
+       ${o.limit === undefined ? sql.empty : sql`LIMIT ${o.limit} OFFSET ${o.offset ?? 0}`}
+    ),
+    ${tokenTotalsCtes(source)}
+    SELECT page.*, ${TOTALS_COLUMNS} FROM page LEFT JOIN totals ON totals.grp = page.id::text ORDER BY page.ord`);
+  return rows.map(({ input, output, cacheRead, cacheWrite, metaKeys, metaValues, ord: _ord, errorType, errorMessage, firewallSessionId, firewallSequenceNumber, ...base }) => {
+    const row: ThreadRow = { ...base, tokenUsage: readTotals({ input, output, cacheRead, cacheWrite, metaKeys, metaValues }) };
+    if (o.outcomes) row.outcome = readOutcome({ errorType, errorMessage, firewallSessionId, firewallSequenceNumber });
+    return row;
+  });
 }

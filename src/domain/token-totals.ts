@@ -23,15 +23,6 @@ export interface TokenTotals {
 
 export const ZERO_TOTALS: Readonly<TokenTotals> = Object.freeze({ input: '0', output: '0', cacheRead: '0', cacheWrite: '0', metadata: {} });
 
-interface TotalsRow {
-  grp: string;
-  input: string;
-  output: string;
-  cacheRead: string;
-  cacheWrite: string;
-  metaKeys: string[] | null;
-  metaValues: string[] | null;
-}
 
 /**
  * Sums token usages per group in ONE statement, whatever the number of groups.
@@ -52,46 +43,76 @@ export async function tokenTotalsBySource(
   source: SqlFragment,
   groups: readonly string[],
 ): Promise<Map<string, TokenTotals>> {
-  const rows = await db.query<TotalsRow>(named(name)`
-    WITH RECURSIVE src AS (${source}),
-     u AS (
+  const rows = await db.query<TotalsColumns & { grp: string }>(named(name)`
+    WITH RECURSIVE ${tokenTotalsCtes(source)}
+    SELECT grp, ${TOTALS_COLUMNS} FROM totals`);
+  const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
+  for (const r of rows) out.set(r.grp, readTotals(r));
+  return out;
+}
+
+/**
+ * The CTEs of tokenTotalsBySource (`src … totals`, names prefixed with `prefix`), for statements
+ * that read token totals beside other rows: the caller writes `WITH RECURSIVE` and joins
+ * `<prefix>totals` on `grp`, selecting TOTALS_COLUMNS (each group's row, absent for a group
+ * without usages: readTotals(null) gives zeros).
+ */
+export function tokenTotalsCtes(source: SqlFragment, prefix = ''): SqlFragment {
+  const [src, u, sums, walk, leaves, meta, totals] = ['src', 'u', 'sums', 'walk', 'leaves', 'meta', 'totals'].map((n) => sql.ident(`${prefix}${n}`));
+  return sql`${src} AS (${source}),
+     ${u} AS (
        SELECT src.grp, t.input_tokens, t.output_tokens, t.cache_read_input_tokens, t.cache_write_input_tokens, t.metadata
-         FROM src JOIN aibridge_token_usages t ON t.interception_id = src.interception_id
+         FROM ${src} src JOIN aibridge_token_usages t ON t.interception_id = src.interception_id
      ),
-     sums AS (
+     ${sums} AS (
        SELECT grp, sum(input_tokens) AS input, sum(output_tokens) AS output,
               sum(cache_read_input_tokens) AS cache_read, sum(cache_write_input_tokens) AS cache_write
-         FROM u GROUP BY grp
+         FROM ${u} GROUP BY grp
      ),
-     walk(grp, path, val) AS (
-       SELECT u.grp, e.key, e.value FROM u CROSS JOIN LATERAL jsonb_each(u.metadata) e WHERE jsonb_typeof(u.metadata) = 'object'
+     ${walk}(grp, path, val) AS (
+       SELECT u.grp, e.key, e.value FROM ${u} u CROSS JOIN LATERAL jsonb_each(u.metadata) e WHERE jsonb_typeof(u.metadata) = 'object'
        UNION ALL
-       SELECT w.grp, w.path || '.' || e.key, e.value FROM walk w CROSS JOIN LATERAL jsonb_each(w.val) e WHERE jsonb_typeof(w.val) = 'object'
+       SELECT w.grp, w.path || '.' || e.key, e.value FROM ${walk} w CROSS JOIN LATERAL jsonb_each(w.val) e WHERE jsonb_typeof(w.val) = 'object'
      ),
-     leaves AS (
+     ${leaves} AS (
        SELECT grp, path COLLATE "C" AS path, sum(n) AS total
-         FROM (SELECT grp, path, (val #>> '{}')::numeric AS n FROM walk WHERE jsonb_typeof(val) = 'number') l
+         FROM (SELECT grp, path, (val #>> '{}')::numeric AS n FROM ${walk} WHERE jsonb_typeof(val) = 'number') l
         WHERE n = trunc(n) GROUP BY 1, 2
      ),
-     meta AS (
-       SELECT grp, array_agg(path ORDER BY path) AS keys, array_agg(total::text ORDER BY path) AS vals FROM leaves GROUP BY grp
-     )
-     SELECT sums.grp, sums.input::text AS input, sums.output::text AS output, sums.cache_read::text AS "cacheRead",
-            sums.cache_write::text AS "cacheWrite", meta.keys AS "metaKeys", meta.vals AS "metaValues"
-       FROM sums LEFT JOIN meta ON meta.grp = sums.grp`);
-  const out = new Map<string, TokenTotals>(groups.map((g) => [g, { ...ZERO_TOTALS, metadata: {} }]));
-  for (const r of rows) {
-    // fromEntries defines own properties, so even a `__proto__` key stays a plain key.
-    const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i])]));
-    out.set(r.grp, {
-      input: integerText(r.input),
-      output: integerText(r.output),
-      cacheRead: integerText(r.cacheRead),
-      cacheWrite: integerText(r.cacheWrite),
-      metadata,
-    });
-  }
-  return out;
+     ${meta} AS (
+       SELECT grp, array_agg(path ORDER BY path) AS keys, array_agg(total::text ORDER BY path) AS vals FROM ${leaves} GROUP BY grp
+     ),
+     ${totals} AS MATERIALIZED (
+       SELECT sums.grp, sums.input::text AS input, sums.output::text AS output, sums.cache_read::text AS "cacheRead",
+              sums.cache_write::text AS "cacheWrite", meta.keys AS "metaKeys", meta.vals AS "metaValues"
+         FROM ${sums} sums LEFT JOIN ${meta} meta ON meta.grp = sums.grp
+     )`;
+}
+
+/** The columns of a `totals` CTE row (readTotals reads them). */
+export const TOTALS_COLUMNS = sql`input, output, "cacheRead", "cacheWrite", "metaKeys", "metaValues"`;
+
+export interface TotalsColumns {
+  input: string | null;
+  output: string | null;
+  cacheRead: string | null;
+  cacheWrite: string | null;
+  metaKeys: string[] | null;
+  metaValues: string[] | null;
+}
+
+/** TokenTotals from a `totals` row; zeros where the group had no usages (no row: null columns). */
+export function readTotals(r: TotalsColumns | null): TokenTotals {
+  if (!r || r.input === null) return { ...ZERO_TOTALS, metadata: {} };
+  // fromEntries defines own properties, so even a `__proto__` key stays a plain key.
+  const metadata = Object.fromEntries((r.metaKeys ?? []).map((k, i) => [k, integerText(r.metaValues![i])]));
+  return {
+    input: integerText(r.input),
+    output: integerText(r.output!),
+    cacheRead: integerText(r.cacheRead!),
+    cacheWrite: integerText(r.cacheWrite!),
+    metadata,
+  };
 }
 
 /** numeric text of an integral value (`12`, `12.0`, `-3`) → plain integer text (`12`, `-3`). */

@@ -2,10 +2,25 @@ import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
 import { attributionsOf } from '../domain/interception-attribution.ts';
 import { outcomesOf } from '../domain/interception-outcome.ts';
-import { networkCallCounts, networkCallLogsByIds, topDomainsOf, type DomainCount } from '../domain/network-calls.ts';
+import {
+  firstNetworkCallLogPages,
+  networkCallCounts,
+  networkCallLogsByIds,
+  topDomainsOf,
+  type DomainCount,
+  type NetworkCallLog,
+} from '../domain/network-calls.ts';
+import type { PageResult } from '../domain/paging.ts';
 import { sessionGroupKey, type SessionKey } from '../domain/session-key.ts';
 import { recordedCostsOf } from '../domain/token-costs.ts';
 import type { GraphQLContext } from './context.ts';
+
+/** A first page (no cursor) of a session's network call logs, as Session.networkCallLogs asks for it. */
+export interface NetworkCallLogPageKey {
+  session: SessionKey;
+  limit: number;
+  fromEnd: boolean;
+}
 
 /**
  * Per-request DataLoaders for what only a current Coder schema holds (upstream errors, Agent
@@ -36,6 +51,22 @@ export const currentLoaders = createContextCache(({ db, viewer, schema }: GraphQ
       return out;
     },
     { cacheKeyFn: (k) => `${sessionGroupKey(k.session)} ${k.limit}` },
+  ),
+  /** First pages of sessions' network call logs; siblings asking for the same page shape share one statement. */
+  networkCallLogPages: new DataLoader(
+    async (keys: readonly NetworkCallLogPageKey[]): Promise<PageResult<NetworkCallLog>[]> => {
+      const caps = await schema.current();
+      const out = new Array<PageResult<NetworkCallLog>>(keys.length);
+      const shapes = new Map<string, number[]>();
+      keys.forEach((k, n) => shapes.set(`${k.limit} ${k.fromEnd}`, [...(shapes.get(`${k.limit} ${k.fromEnd}`) ?? []), n]));
+      await Promise.all([...shapes.values()].map(async (indexes) => {
+        const { limit, fromEnd } = keys[indexes[0]];
+        const pages = await firstNetworkCallLogPages(db, caps, viewer, indexes.map((n) => keys[n].session), { limit, fromEnd });
+        indexes.forEach((n, i) => (out[n] = pages[i]));
+      }));
+      return out;
+    },
+    { cacheKeyFn: (k) => `${sessionGroupKey(k.session)} ${k.limit} ${k.fromEnd}` },
   ),
   /** Network call log rows by id, where a window the viewer may see holds them. */
   networkCallLogs: new DataLoader(async (ids: readonly string[]) => networkCallLogsByIds(db, await schema.current(), viewer, ids)),

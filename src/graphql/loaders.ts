@@ -1,7 +1,8 @@
 import { createContextCache } from '@pothos/core';
 import DataLoader from 'dataloader';
-import { modelThoughtsFor, tokenUsagesFor, toolUsagesFor, userPromptsFor } from '../domain/children.ts';
-import { usersByIds } from '../domain/users.ts';
+import { childrenBundle, type BundleResult, type ChildKind, type ChildRows } from '../domain/children.ts';
+import type { UserRow } from '../domain/users.ts';
+import type { Queryable } from '../db/db.ts';
 import {
   firstInterceptionPages,
   interceptionParentKey,
@@ -46,6 +47,46 @@ function interceptionPageShape(k: InterceptionPageKey): string {
 }
 
 /**
+ * Child rows and users asked for in the same turn, read in one statement (children.bundle): the
+ * DataLoaders of those kinds dispatch their batches in the same tick, and the bundle sends what
+ * arrived by the next turn of the event loop (setImmediate: after every pending tick and promise
+ * job) as one statement instead of one per kind.
+ */
+function bundledReads(db: Queryable) {
+  type Asked = { children: Partial<Record<ChildKind, string[]>>; users: string[] };
+  let pending: { req: Asked; done: Promise<BundleResult> } | null = null;
+  const next = () => {
+    if (!pending) {
+      const req: Asked = { children: {}, users: [] };
+      const done = new Promise<BundleResult>((resolve, reject) =>
+        setImmediate(() => {
+          pending = null;
+          childrenBundle(db, { children: req.children, users: req.users.length ? req.users : undefined }).then(resolve, reject);
+        }),
+      );
+      pending = { req, done };
+    }
+    return pending;
+  };
+  return {
+    async children<K extends ChildKind>(kind: K, ids: readonly string[]): Promise<ChildRows[K][][]> {
+      const p = next();
+      // A second batch of a kind in the same turn (loads spread over several ticks) joins the first.
+      const asked: string[] = (p.req.children[kind] ??= []);
+      const from = asked.length;
+      asked.push(...ids);
+      return ((await p.done).children[kind] as ChildRows[K][][]).slice(from, from + ids.length);
+    },
+    async users(ids: readonly string[]): Promise<(UserRow | null)[]> {
+      const p = next();
+      const from = p.req.users.length;
+      p.req.users.push(...ids);
+      return (await p.done).users!.slice(from, from + ids.length);
+    },
+  };
+}
+
+/**
  * Per-request DataLoaders, one per kind, shared by every field that needs that kind (an
  * interception's toolUsages and an agentic action's toolCalls hit the same loader), so a request
  * sends one statement per kind however large the pages and however deep the nesting.
@@ -53,6 +94,7 @@ function interceptionPageShape(k: InterceptionPageKey): string {
  * whether in-flight interceptions count (a list's filter), so those loaders exist per scope.
  */
 export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
+  const bundle = bundledReads(db);
   const perScope = <V>(make: (includeInFlight: boolean) => V) => {
     const made = new Map<boolean, V>();
     return (includeInFlight = false) => {
@@ -61,11 +103,11 @@ export const loaders = createContextCache(({ db, viewer }: GraphQLContext) => {
     };
   };
   return {
-    tokenUsages: new DataLoader((ids: readonly string[]) => tokenUsagesFor(db, ids)),
-    toolUsages: new DataLoader((ids: readonly string[]) => toolUsagesFor(db, ids)),
-    userPrompts: new DataLoader((ids: readonly string[]) => userPromptsFor(db, ids)),
-    modelThoughts: new DataLoader((ids: readonly string[]) => modelThoughtsFor(db, ids)),
-    users: new DataLoader((ids: readonly string[]) => usersByIds(db, ids)),
+    tokenUsages: new DataLoader((ids: readonly string[]) => bundle.children('tokenUsages', ids)),
+    toolUsages: new DataLoader((ids: readonly string[]) => bundle.children('toolUsages', ids)),
+    userPrompts: new DataLoader((ids: readonly string[]) => bundle.children('userPrompts', ids)),
+    modelThoughts: new DataLoader((ids: readonly string[]) => bundle.children('modelThoughts', ids)),
+    users: new DataLoader((ids: readonly string[]) => bundle.users(ids)),
     /** Per-interception sums; ids come from rows already read under the visibility filter. */
     tokenTotals: new DataLoader(async (ids: readonly string[]) => {
       const totals = await tokenTotalsOfInterceptions(db, ids);

@@ -1,8 +1,7 @@
-import { userMapFor } from '../domain/users.ts';
 import { InvalidCursorError } from '../domain/errors.ts';
-import { outcomesOf, type InterceptionOutcome } from '../domain/interception-outcome.ts';
-import { CODER_NETWORK_LOG_CAP, networkCallCounts, networkCallLogs, topDomainsOf, type NetworkCallLog } from '../domain/network-calls.ts';
-import { findSession, sessionsByKeys } from '../domain/sessions.ts';
+import type { InterceptionOutcome } from '../domain/interception-outcome.ts';
+import { CODER_NETWORK_LOG_CAP, networkCallsOfSession, type NetworkCallLog } from '../domain/network-calls.ts';
+import { sessionHead } from '../domain/session-detail.ts';
 import { agenticActionsFor, type AgenticAction } from '../domain/thread-members.ts';
 import { displayCredentialHint, listThreads, type ThreadRow } from '../domain/threads.ts';
 import { latestTimestamp, earliestTimestamp, rfc3339, rfc3339OrNull } from '../domain/values.ts';
@@ -19,42 +18,34 @@ import { THREAD_PAGE } from '../limits.ts';
  * GET /api/v2/aibridge/sessions/{session_id}: one session (by session id or the UUID of any of
  * its interceptions) with a page of its threads, oldest first. The summary covers every thread
  * of the session, not just the page (a fix over Coder's 50-oldest cap).
+ *
+ * Statements (issue 13: 12 before, at most 6 now): the session head with its initiator; the thread
+ * page with its totals and outcomes, beside the firewall's counts, logs and top domain; then the
+ * page's agentic actions. A cursor adds one statement for its position.
  */
 export async function getSessionDetail(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
   const { limit, afterId, beforeId } = readThreadPagination(ctx.url);
-  const key = await findSession(db, viewer, ctx.params[0]);
-  if (!key) throw new HttpError(404, { message: 'Session not found.' });
-  const [session] = await sessionsByKeys(db, viewer, [key]);
-  if (!session) throw new HttpError(404, { message: 'Session not found.' });
-  let threads;
-  try {
-    // before_id: the threads immediately before the cursor (Coder returned the oldest ones).
-    threads = await listThreads(db, viewer, key, { limit, after: afterId, before: beforeId, fromEnd: beforeId !== undefined });
-  } catch (err) {
-    if (err instanceof InvalidCursorError) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
-    throw err;
-  }
+  const head = await sessionHead(db, viewer, ctx.params[0]);
+  if (!head) throw new HttpError(404, { message: 'Session not found.' });
+  const { session, initiator } = head;
+  const key = { sessionId: session.sessionId, initiatorId: session.initiatorId };
   const caps = await ctx.schema.current();
-  const [actions, users, outcomes, [calls]] = await Promise.all([
-    agenticActionsFor(db, viewer, threads.rows.map((t) => t.id)),
-    userMapFor(db, [key.initiatorId]),
-    outcomesOf(db, caps, threads.rows.map((t) => t.id)),
-    networkCallCounts(db, caps, viewer, [key]),
+  const [threads, firewall] = await Promise.all([
+    // before_id: the threads immediately before the cursor (Coder returned the oldest ones).
+    listThreads(db, viewer, key, { limit, after: afterId, before: beforeId, fromEnd: beforeId !== undefined }, {}, caps).catch((err: unknown) => {
+      if (err instanceof InvalidCursorError) throw new HttpError(400, { message: 'Invalid pagination cursor.' });
+      throw err;
+    }),
+    // Coder shows the top domain only, and the logs and domains only where the firewall saw the session.
+    networkCallsOfSession(db, caps, viewer, key, { logLimit: CODER_NETWORK_LOG_CAP, topDomains: 1 }),
   ]);
-  // The logs and domains only where the firewall saw the session (Coder omits them otherwise).
-  const [logs, [domains]] = calls
-    ? await Promise.all([
-        networkCallLogs(db, caps, viewer, key, { limit: CODER_NETWORK_LOG_CAP }),
-        // Coder shows the top domain only.
-        topDomainsOf(db, caps, viewer, [key], 1),
-      ])
-    : [undefined, [undefined]];
+  const actions = await agenticActionsFor(db, viewer, threads.rows.map((t) => t.id));
   const client = session.client ? session.client : undefined;
   return rawJson(
     encodeCoderJson({
       id: session.sessionId,
-      initiator: minimalUser(session.initiatorId, users.get(session.initiatorId) ?? null),
+      initiator: minimalUser(session.initiatorId, initiator),
       providers: session.providers,
       models: session.models,
       client,
@@ -64,14 +55,16 @@ export async function getSessionDetail(ctx: RestContext): Promise<Response> {
       started_at: rfc3339(session.startedAt),
       ended_at: rfc3339OrNull(session.endedAt) ?? undefined,
       token_usage_summary: tokenUsageWithMetadata(session.tokenUsage),
-      threads: threads.rows.map((t, n) => thread(t, actions[n], outcomes[n])),
-      network_calls: networkCallsJson(calls),
-      network_call_logs: logs?.rows.map(networkCallLog),
-      network_top_domains: domains?.domains.map((d) => ({ domain: d.domain, count: new JsonInt(String(d.count)) })),
-      network_domain_count: domains ? new JsonInt(String(domains.domainCount)) : undefined,
+      threads: threads.rows.map((t, n) => thread(t, actions[n], t.outcome ?? NO_OUTCOME)),
+      network_calls: networkCallsJson(firewall?.calls ?? null),
+      network_call_logs: firewall?.logs.map(networkCallLog),
+      network_top_domains: firewall?.domains.map((d) => ({ domain: d.domain, count: new JsonInt(String(d.count)) })),
+      network_domain_count: firewall ? new JsonInt(String(firewall.domainCount)) : undefined,
     }),
   );
 }
+
+const NO_OUTCOME: InterceptionOutcome = { error: null, firewall: null };
 
 function optionalTime(pg: string | null): string | undefined {
   return pg === null ? undefined : rfc3339(pg);

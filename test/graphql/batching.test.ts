@@ -52,11 +52,11 @@ describeEachDb(
       expect(actions).toHaveLength(400);
       expect(actions.every((a) => a.toolCalls.length === 1 && a.thinking.length === 1)).toBe(true);
       expect(large.names).toEqual(small.names);
-      // Authentication, the session page and its enrichment, the thread pages, the agentic actions.
+      // Authentication, the session page and its enrichment, the thread pages (with their totals),
+      // the agentic actions (with their tool calls, thinking and totals).
       expect(large.names).toEqual([
-        'auth.apiKey', 'children.modelThoughts', 'children.toolUsages', 'sessions.groupAggregates', 'sessions.page',
-        'threads.agenticMembers', 'threads.byRootIds', 'threads.firstPagesOfSessions',
-        'tokenTotals.interceptions', 'tokenTotals.sessions', 'tokenTotals.threads',
+        'auth.apiKey', 'sessions.groupAggregates', 'sessions.page',
+        'threads.agenticActions', 'threads.byRootIds', 'threads.firstPagesOfSessions', 'tokenTotals.sessions',
       ]);
     });
 
@@ -70,10 +70,8 @@ describeEachDb(
       expect(nodes.every((n) => n.tokenUsages.length === 1 && n.toolUsages.length === 1 && n.initiator.username === 'root')).toBe(true);
       expect(nodes.some((n) => n.userPrompts.length === 1)).toBe(true);
       expect(large.names).toEqual(small.names);
-      // Authentication, the page, then one statement per child kind.
-      expect(large.names).toEqual([
-        'auth.apiKey', 'children.tokenUsages', 'children.toolUsages', 'children.userPrompts', 'interceptions.page', 'users.byIds',
-      ]);
+      // Authentication, the page, then every child kind and the initiators in one statement.
+      expect(large.names).toEqual(['auth.apiKey', 'children.bundle', 'interceptions.page']);
     });
   },
   async ({ db }) => {
@@ -188,8 +186,8 @@ describeEachDb(
       expect(initiators).toHaveLength(60);
       expect(initiators.every((u) => u.interceptions.edges.length === 3)).toBe(true);
       expect(large.names).toEqual(small.names);
-      // Authentication, the page, the users, one read of every first page.
-      expect(large.names).toEqual(['auth.apiKey', 'interceptions.firstPagesOfParents', 'interceptions.page', 'users.byIds']);
+      // Authentication, the page, the users (children.bundle), one read of every first page.
+      expect(large.names).toEqual(['auth.apiKey', 'children.bundle', 'interceptions.firstPagesOfParents', 'interceptions.page']);
     });
 
     for (const who of ['owner', 'member'] as const) {

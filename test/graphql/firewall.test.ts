@@ -118,6 +118,37 @@ describeEachDb(
       }
     });
 
+    it('reads the first network call log pages of a page of sessions in one statement, each page as its session alone has it', async () => {
+      const query = `query ($first: Int) { sessions(first: $first) { edges { node { sessionId
+        head: networkCallLogs(first: 3) { edges { node { sequenceNumber } } pageInfo { hasNextPage } }
+        tail: networkCallLogs(last: 2) { edges { node { sequenceNumber } } pageInfo { hasPreviousPage } }
+      } } } }`;
+      const run = (first: number) => countStatements(ctx().db, () => ask(query, { first }));
+      const [one, all] = [await run(1), await run(50)];
+      expect(all.result.body.errors).toBeUndefined();
+      expect(all.names).toEqual(one.names);
+      // Two page shapes (first 3, last 2): one statement each, whatever the number of sessions.
+      expect(all.names.filter((n) => n === 'networkCalls.firstPagesOfSessions')).toHaveLength(2);
+      expect(all.names).not.toContain('networkCalls.logs');
+      const nodes = all.result.body.data.sessions.edges.map((e: { node: unknown }) => e.node);
+      expect(nodes.length).toBeGreaterThan(2);
+      const seqs = (c: { edges: { node: { sequenceNumber: number } }[] }) => c.edges.map((e) => e.node.sequenceNumber);
+      // fw-s1's calls in log order are 11, 35, 12, 15, 19, 31 (see the first test).
+      const s1 = nodes.find((n: { sessionId: string }) => n.sessionId === 'fw-s1');
+      expect(seqs(s1.head)).toEqual([11, 35, 12]);
+      expect(s1.head.pageInfo.hasNextPage).toBe(true);
+      expect(seqs(s1.tail)).toEqual([19, 31]);
+      expect(s1.tail.pageInfo.hasPreviousPage).toBe(true);
+      // Every other session's pages are what a query for that session alone answers.
+      for (const n of nodes) {
+        const alone = await ask(`query ($id: String!) { session(id: $id) {
+          head: networkCallLogs(first: 3) { edges { node { sequenceNumber } } pageInfo { hasNextPage } }
+          tail: networkCallLogs(last: 2) { edges { node { sequenceNumber } } pageInfo { hasPreviousPage } }
+        } }`, { id: n.sessionId });
+        expect({ head: n.head, tail: n.tail }, n.sessionId).toEqual(alone.body.data.session);
+      }
+    });
+
     it("shows another member none of carol's network calls", async () => {
       const res = await ask(SESSION, { id: 'fw-s1' }, s.dave.token);
       expect(res.body.data.session).toBeNull();

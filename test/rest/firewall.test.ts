@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { describeEachDb } from '../support/databases.ts';
+import { countStatements } from '../support/fixtures.ts';
 import { call } from '../support/http.ts';
 import { FW, seedFirewallScenario, type FirewallScenario } from './firewall-scenario.ts';
 
@@ -60,6 +61,15 @@ describeEachDb(
       expect(body.network_top_domains).toEqual([{ domain: 'api.github.com', count: 2 }]);
       expect(body.network_domain_count).toBe(5);
       expect(body.network_calls).toEqual({ total: 7, blocked: 0 });
+    });
+
+    it('reads counts, logs and the top domain of a session detail in one statement (5 in all)', async () => {
+      // One app, warmed: its schema probe reads the catalog once, on its first request.
+      const app = createApp({ db: ctx().db });
+      await call(app, '/api/v2/ai-gateway/sessions/fw-s1', { token: s.owner.token });
+      const { result, names } = await countStatements(ctx().db, () => call(app, '/api/v2/ai-gateway/sessions/fw-s1', { token: s.owner.token }));
+      expect(result.body.network_call_logs).toHaveLength(6);
+      expect(names).toEqual(['auth.apiKey', 'networkCalls.ofSession', 'sessions.detailHead', 'threads.agenticActions', 'threads.page']);
     });
 
     it('lists at most 1000 calls, the earliest, while counting all of them', async () => {

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import { describeEachDb } from '../support/databases.ts';
+import { countStatements } from '../support/fixtures.ts';
 import { call } from '../support/http.ts';
 import { goJson, ID, seedScenario, type Scenario } from './scenario.ts';
 
@@ -64,6 +65,28 @@ describeEachDb(
       const res = await get(path('sess-alice-1'));
       expect(res.status).toBe(200);
       expect(res.text).toBe(goJson(detail([threadA1(), threadA3()], { page_started_at: '2026-04-01T10:00:00.123456Z', page_ended_at: '2026-04-01T10:05:02Z' })));
+    });
+
+    it('reads a session detail in at most 6 SQL statements, named, however many threads the page holds', async () => {
+      const db = ctx().db;
+      // One app, warmed: its schema probe reads the catalog once, on its first request.
+      const app = createApp({ db });
+      const get = (p: string) => call(app, p, { token: s.owner.token });
+      await get(path('sess-alice-1'));
+      // The firewall statement runs only where the database has Coder's firewall data (current generation).
+      const base = (names: string[]) => names.filter((n) => n !== 'networkCalls.ofSession');
+      const small = await countStatements(db, () => get(path('sess-alice-1', '?limit=1')));
+      const large = await countStatements(db, () => get(path('sess-alice-1', '?limit=200')));
+      expect(small.result.body.threads).toHaveLength(1);
+      expect(large.result.body.threads).toHaveLength(2);
+      expect(large.names).toEqual(small.names);
+      expect(base(large.names)).toEqual(['auth.apiKey', 'sessions.detailHead', 'threads.agenticActions', 'threads.page']);
+      expect(large.names.length).toBeLessThanOrEqual(6);
+      // A cursor adds the statement that finds its position.
+      const paged = await countStatements(db, () => get(path('sess-alice-1', `?before_id=${ID.A3}`)));
+      expect(paged.result.body.threads.map((t: { id: string }) => t.id)).toEqual([ID.A1]);
+      expect(base(paged.names)).toEqual(['auth.apiKey', 'sessions.detailHead', 'threads.agenticActions', 'threads.page', 'threads.position']);
+      expect(paged.names.length).toBeLessThanOrEqual(6);
     });
 
     it('resolves the UUID of any interception of the session, not only roots', async () => {

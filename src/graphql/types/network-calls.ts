@@ -77,7 +77,11 @@ builder.objectFields(SessionRef, (t) => ({
       complexity: pageComplexity(NETWORK_CALL_PAGE),
       resolve: async (s, args, ctx) => {
         const page = keysetArgs(args, NETWORK_CALL_PAGE, isNetworkCallCursor);
-        const result = await networkCallLogs(ctx.db, await ctx.schema.current(), ctx.viewer, s, page);
+        // Sibling sessions of a list share one read for their first pages (currentLoaders.networkCallLogPages).
+        const result =
+          page.after || page.before
+            ? await networkCallLogs(ctx.db, await ctx.schema.current(), ctx.viewer, s, page)
+            : await currentLoaders(ctx).networkCallLogPages.load({ session: s, limit: page.limit, fromEnd: Boolean(page.fromEnd) });
         const total = async () => (await currentLoaders(ctx).networkCalls.load(s))?.total ?? 0;
         return connection(page, result, (l) => ({ createdAt: l.createdAt, sequenceNumber: l.sequenceNumber, id: l.id }), total);
       },
