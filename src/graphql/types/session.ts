@@ -12,7 +12,7 @@ import {
   type SessionKey,
   type SessionRow,
 } from '../../domain/sessions.ts';
-import { listThreads } from '../../domain/threads.ts';
+import { listThreads, type ThreadRow } from '../../domain/threads.ts';
 import { builder } from '../builder.ts';
 import { branded } from '../node-brand.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -107,7 +107,7 @@ builder.node(SessionRef, {
 async function threadConnection(ctx: GraphQLContext, s: SessionNode, args: ConnectionArgs) {
   const page = keysetArgs(args, THREAD_PAGE, isUuidValue);
   const scope = { includeInFlight: s.includeInFlight };
-  let result;
+  let result: PageResult<ThreadRow>;
   if (page.after || page.before) {
     try {
       result = await listThreads(ctx.db, ctx.viewer, s, page, scope);
