@@ -6,6 +6,7 @@ import { createStderrLogger } from '../ops/logger.ts';
 import { createMetrics, type PoolStats } from '../ops/metrics.ts';
 import { startTracing } from '../ops/tracing.ts';
 import { openPriceStore } from '../prices/state-store.ts';
+import { startRefresher } from '../rollups/refresher.ts';
 import { defineCommand, err } from './command.ts';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -48,6 +49,10 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
     });
     const server = createServer((req, res) => void app(req, res));
+    // Usage roll-ups of closed hours, kept where the price overrides are (src/rollups).
+    const refresher = config.rollupIntervalMs > 0
+      ? startRefresher(db, store.prisma, { intervalMs: config.rollupIntervalMs, graceMs: config.rollupGraceMs, log })
+      : null;
     // Idle keep-alive connections outlive a load balancer's (60 s is common), so the proxy, not
     // the gateway, closes them: otherwise a request can race the close and be lost.
     server.keepAliveTimeout = 65_000;
@@ -60,7 +65,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       stopping = true;
       log.info({ signal }, 'draining requests');
       server.close(() => {
-        Promise.all([store.close().then(() => db.close()), tracing?.shutdown()]).then(
+        Promise.all([(refresher?.stop() ?? Promise.resolve()).then(() => store.close()).then(() => db.close()), tracing?.shutdown()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );

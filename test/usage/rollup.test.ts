@@ -96,10 +96,10 @@ const queries = fc.record({
   provider: fc.option(fc.constantFrom('openai', 'anthropic'), { nil: undefined }),
   client: fc.option(fc.constantFrom('Unknown', 'Cursor'), { nil: undefined }),
   sessionId: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined }),
-  initiator: fc.option(fc.constantFrom('alice', 'bob') as fc.Arbitrary<'alice' | 'bob'>, { nil: undefined }),
+  initiator: fc.option(fc.constantFrom<'alice' | 'bob'>('alice', 'bob'), { nil: undefined }),
   includeInFlight: fc.boolean(),
-  member: fc.constantFrom(undefined, 'alice', 'bob') as fc.Arbitrary<'alice' | 'bob' | undefined>,
-  orderBy: fc.option(fc.constantFrom('COST', 'REQUESTS', 'DURATION_P95', 'SESSIONS') as fc.Arbitrary<'COST' | 'REQUESTS' | 'DURATION_P95' | 'SESSIONS'>, { nil: undefined }),
+  member: fc.constantFrom<'alice' | 'bob' | undefined>(undefined, 'alice', 'bob'),
+  orderBy: fc.option(fc.constantFrom<'COST' | 'REQUESTS' | 'DURATION_P95' | 'SESSIONS'>('COST', 'REQUESTS', 'DURATION_P95', 'SESSIONS'), { nil: undefined }),
   first: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
 });
 
@@ -123,6 +123,9 @@ function toQuery(x: Q): { viewer: Viewer; q: UsageQuery } {
     },
   };
 }
+
+// Each test runs dozens of reports on both paths; on a shared 2-core machine that takes minutes.
+const SLOW = 300_000;
 
 const withoutPurged = (r: UsageReport) => JSON.parse(JSON.stringify(r, (k, v: unknown) => (k === 'purged' ? undefined : v))) as unknown;
 
@@ -158,28 +161,28 @@ describeEachDb(
       const first = await refresh();
       expect(first.rolled).toBeGreaterThan(100);
       expect(first.open).toBe(1);
-      const { rolled, reasons } = await compare(1, 120);
+      const { rolled, reasons } = await compare(1, 100);
       // Most answers come from the roll-ups; the rest fell back for a stated reason (Asia/Kolkata, ranges without a whole hour).
-      expect(rolled).toBeGreaterThan(60);
+      expect(rolled).toBeGreaterThan(50);
       expect(new Set(reasons)).toContain('zone');
-    });
+    }, SLOW);
 
     it('stays exact when a request in flight at the first refresh ends later, and after the refresh that closes its hour', async () => {
       const closed = async () => (await prisma().usageRollupPeriod.findUnique({ where: { period: new Date('2026-03-09T05:00:00Z') } }))?.state;
       expect(await closed()).toBe('open');
       await ctx().db.query(named('test.end')`UPDATE aibridge_interceptions SET ended_at = '2026-03-09T05:12:00.5Z' WHERE id = ${inFlightId}`);
       await addTokenUsage(ctx().db, { interceptionId: inFlightId, createdAt: '2026-03-09T05:11:00Z', input: 2000, output: 20, cacheRead: 5000 });
-      await compare(2, 40);
+      await compare(2, 25);
       await refresh();
       expect(await closed()).toBe('closed');
-      await compare(3, 40);
-    });
+      await compare(3, 25);
+    }, SLOW);
 
     it('re-rolls a recent closed hour that changed, and answers live for a model whose price changed until it is re-priced', async () => {
       // A row written late into a closed hour inside the verify window.
       await addInterception(ctx().db, { initiatorId: users.bob.id, provider: 'openai', model: 'gpt-4.1', startedAt: '2026-03-10T09:20:00Z', endedAt: '2026-03-10T09:21:00Z' });
       expect((await refresh()).rolled).toBe(1);
-      await compare(4, 30);
+      await compare(4, 25);
 
       await setPrice(prisma(), { provider: 'openai', model: 'gpt-4.1', effectiveFrom: new Date('2026-03-08T13:30:00Z'), input: 1_100_000n, output: 3_300_000n, cacheRead: 275_000n, cacheWrite: 1_375_000n }, null);
       const all = { filter: {}, groupBy: [], timeZone: 'UTC' } satisfies UsageQuery;
@@ -191,8 +194,8 @@ describeEachDb(
       const after = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), all);
       expect(after.live).toBeNull();
       expect(after.totals).toEqual(before.totals);
-      await compare(5, 30);
-    });
+      await compare(5, 25);
+    }, SLOW);
 
     it('keeps the history of hours whose rows Coder deleted, and flags those figures as purged', async () => {
       const root = viewerOf(users.root, true);
@@ -222,7 +225,7 @@ describeEachDb(
       expect(rolledSince.live).toBeNull();
       const { live: _live, ...sinceReport } = rolledSince;
       expect(sinceReport).toEqual(await usageReport(ctx().db, root, priceBook(prisma()), since));
-    });
+    }, SLOW);
   },
   async (t) => writeData(t.db),
 );
