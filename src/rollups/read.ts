@@ -196,13 +196,13 @@ function finalStatement(q: UsageQuery, want: UsageParts, range: { from: string; 
              r.initiator_id::text AS ini, r.session_id AS ses,
              ${sql.join(SUMS.map(([c, , as]) => sql`r.${sql.ident(c)}::numeric AS ${sql.ident(as)}`), sql`, `)},
              ${sql.join(COUNTS.map(([c, as]) => sql`r.${sql.ident(c)} AS ${sql.ident(as)}`), sql`, `)},
-             r.durations_us AS durations, ${purgedUntil === null ? sql`FALSE` : sql`r.period < ${purgedUntil}::timestamptz`} AS purged
+             ${want.durations ? sql`r.durations_us` : sql`NULL::bigint[]`} AS durations, ${purgedUntil === null ? sql`FALSE` : sql`r.period < ${purgedUntil}::timestamptz`} AS purged
         FROM gateway_usage_rollups r WHERE ${rolledWhere}
       UNION ALL
       SELECT ${keyOf((k) => liveKey[k.dim])}, l.bucket AS "bucketStart", l."initiatorId" AS ini, l."sessionId" AS ses,
              ${sql.join(SUMS.map(([, c, as]) => sql`l.${sql.ident(c)} AS ${sql.ident(as)}`), sql`, `)},
              ${sql.join(COUNTS.map(([, c]) => sql`l.${sql.ident(c)}`), sql`, `)},
-             l."durationsUs" AS durations, FALSE AS purged
+             ${want.durations ? sql`l."durationsUs"` : sql`NULL::bigint[]`} AS durations, FALSE AS purged
         FROM jsonb_to_recordset(${liveJson}::jsonb) AS l(${recordColumns})
     ), g AS (
       SELECT ${keyColumns('r')}, ${isTotal('r')}, sum(r.requests)::int AS requests,
@@ -212,23 +212,22 @@ function finalStatement(q: UsageQuery, want: UsageParts, range: { from: string; 
              ${sql.join(COUNTS.filter(([, as]) => as !== 'requests').map(([, as]) => sql`sum(r.${sql.ident(as)})::int AS ${sql.ident(as)}`), sql`, `)},
              bool_or(r.purged) AS purged
         FROM r GROUP BY GROUPING SETS (${sets('r')})
-    ), pc AS (
+    )${want.durations ? sql`, pc AS (
       SELECT ${keyColumns('r')}, ${isTotal('r')}, ${pct(0.5)} AS p50, ${pct(0.95)} AS p95, ${pct(0.99)} AS p99
         FROM r CROSS JOIN LATERAL unnest(r.durations) AS d(d)
-       ${want.durations ? sql.empty : sql`WHERE FALSE`}
        GROUP BY GROUPING SETS (${sets('r')})
-    )
+    )` : sql.empty}
     SELECT g."isTotal", g.requests, g.sessions, g.users, g.input, g.output, g."cacheRead", g."cacheWrite",
            g."costTotal", g."costInput", g."costOutput", g."costCacheRead", g."costCacheWrite", g."costSaved",
            g."unpricedRequests", g."unpricedTokens", g."recordedRows", g."bookRows",
            ${want.tools ? sql`g."toolCalls", g."injectedToolCalls", g."toolErrors"` : sql`0 AS "toolCalls", 0 AS "injectedToolCalls", 0 AS "toolErrors"`},
-           g.purged, pc.p50, pc.p95, pc.p99,
+           g.purged, ${want.durations ? sql`pc.p50, pc.p95, pc.p99` : sql`NULL::float8 AS p50, NULL::float8 AS p95, NULL::float8 AS p99`},
            g."k_initiatorId" AS "initiatorId", g."k_model" AS model, g."k_provider" AS provider,
            g."k_providerName" AS "providerName", g."k_client" AS client, g."k_credentialKind" AS "credentialKind",
            ${iso(sql`g."bucketStart"`)} AS "bucketStart",
            ${q.bucket ? iso(bucketEnd(q.bucket, sql`g."bucketStart"`, zone)) : sql`NULL::text`} AS "bucketEnd",
            CASE WHEN row_number() OVER () = 1 THEN ${series} END AS series,
            CASE WHEN row_number() OVER () = 1 THEN ${seriesEnds} END AS "seriesEnds"
-      FROM g LEFT JOIN pc ON ${sameGroup('pc', 'g')}
+      FROM g ${want.durations ? sql`LEFT JOIN pc ON ${sameGroup('pc', 'g')}` : sql.empty}
      LIMIT ${USAGE_LIMITS.groups + 2}::int`;
 }
