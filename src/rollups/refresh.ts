@@ -66,9 +66,14 @@ export async function refreshRollups(db: Queryable, prisma: PrismaClient, book: 
     SELECT ${PERIOD_TEXT(sql`date_trunc('hour', min(started_at), 'UTC')`)} AS first FROM aibridge_interceptions`);
   const firstData = bounds.first === null ? null : hourMs(bounds.first);
   const knownHours = [...known.keys()];
-  const first = knownHours.length ? knownHours[0] : firstData;
+  // From the oldest data on, or the oldest rolled hour where retention removed that data since.
+  const first = knownHours.length && (firstData === null || knownHours[0] < firstData) ? knownHours[0] : firstData;
   if (first === null) return result;
   const edge = knownHours.length ? knownHours[knownHours.length - 1] + HOUR_MS : first;
+  // An hour before the edge without a record (an interrupted first refresh, rows older than the
+  // oldest rolled hour) is rolled like a new one.
+  let gap = first;
+  while (gap < edge && known.has(gap)) gap += HOUR_MS;
 
   // Retention: Coder deletes the oldest rows. Closed hours before the first remaining row are
   // purged; the roll-ups keep them and answers say so.
@@ -80,7 +85,7 @@ export async function refreshRollups(db: Queryable, prisma: PrismaClient, book: 
   }
 
   // What needs counting: open hours, the verify window, and every hour up to the horizon.
-  const recheckFrom = Math.min(edge, Math.max(first, horizon - o.verifyHours * HOUR_MS));
+  const recheckFrom = Math.min(gap, edge, Math.max(first, horizon - o.verifyHours * HOUR_MS));
   const holes = [...known.values()].filter((p) => p.state === 'open' && p.period.getTime() < recheckFrom && !p.purged).map((p) => p.period.getTime());
   // A week per statement: the first refresh of a large history stays within the statement timeout.
   const counts = holes.length ? await countHours(db, 0, 0, holes) : new Map<number, HourCount>();
