@@ -27,6 +27,7 @@ import { loadHttp, loadLoop, type LoadOptions } from './lib/load.ts';
 import { freePort, peakRssMiB, run, startProcess, stopAllChildren, stopProcess, type Started } from './lib/proc.ts';
 import { fixed, median, ms, type LoadResult } from './lib/stats.ts';
 import { WORKLOADS, type Workload } from './lib/workloads.ts';
+import { USAGE_KEYS, usageBench } from './usage.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -296,6 +297,7 @@ async function main() {
   let facts: DatasetFacts | undefined;
   let timings: StatementTiming[] = [];
   let embedded: Awaited<ReturnType<typeof embeddedTimes>> | undefined;
+  let usage: string[] = [];
   let session: { sessionId: string; threads: number } | undefined;
   let captured: Captured = { byKey: new Map() };
   try {
@@ -384,6 +386,8 @@ async function main() {
       }
     }
 
+    if (USAGE_KEYS.some(want)) usage = await usageBench({ url, want, log });
+
     log('EXPLAIN ANALYZE of every captured statement');
     timings = await explainAll(pool, captured);
 
@@ -397,7 +401,7 @@ async function main() {
     if (env.BENCH_KEEP_PG !== '1') await run('scripts/pg-cluster.sh', ['stop', PGDATA], { cwd: ROOT }).catch(() => {});
   }
 
-  const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, totalSeconds: (performance.now() - started) / 1000 });
+  const report = [renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, totalSeconds: (performance.now() - started) / 1000 }), ...usage].join('\n');
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const suffix = env.BENCH_LABEL ? `-${env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : env.BENCH_PG_JIT === 'off' ? '-jit-off' : '';

@@ -40,6 +40,9 @@ export interface UsageBenchOptions {
 
 const BENCH = import.meta.dirname;
 
+/** The keys usageBench measures (BENCH_ONLY selects among them). */
+export const USAGE_KEYS = ['U1', 'U2', 'U3', 'FU1', 'FU2', 'FU3', 'U1R', 'U2R', 'U3R', 'PU1', 'PU1T', 'PU2', 'PU3'];
+
 /** The report section (markdown lines) of the usage workloads. */
 export async function usageBench(o: UsageBenchOptions): Promise<string[]> {
   const RUNS = o.runs ?? 7;
@@ -173,9 +176,10 @@ export async function usageBench(o: UsageBenchOptions): Promise<string[]> {
         + `${(performance.now() - again).toFixed(0)} ms (${second.rolled} rolled). Roll-up store: ${size!.rows} grain rows over ${size!.periods} hours, ${size!.mib} MiB.`;
       log(refreshNote);
       for (const k of rolledKeys) {
+        if (!liveAnswers.has(k)) liveAnswers.set(k, (await ask(liveApp, WORKLOADS[k].query)).body);
         const why = (await rolledUsageReport(db, prisma, { id: '', username: 'admin', name: '', avatarUrl: '', roles: [], seesAll: true }, priceBook(prisma), WORKLOADS[k].domain)).live;
         const answer = (await ask(rolledApp, WORKLOADS[k].query)).body;
-        const same = liveAnswers.has(k) ? (answer === liveAnswers.get(k) ? 'answer byte-identical to live' : 'ANSWER DIFFERS FROM LIVE') : 'live not measured';
+        const same = answer === liveAnswers.get(k) ? 'answer byte-identical to live' : 'ANSWER DIFFERS FROM LIVE';
         const r = await measure(async () => (await ask(rolledApp, WORKLOADS[k].query)).ms);
         results.push({ key: `${k}R`, what: `${k} with roll-ups`, ...r, note: `${why === null ? 'from roll-ups + live edge' : `answered live (${why})`}; ${same}` });
         log(`${k}R: p50 ${r.p50.toFixed(0)} ms (${results.at(-1)!.note})`);
