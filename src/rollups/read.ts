@@ -120,7 +120,14 @@ export async function rolledUsageReport(
 
   let rows: ReportRow[];
   try {
-    rows = await store.query<ReportRow>(finalStatement(q, want, range, rolledWhere, JSON.stringify(liveRows.map((r) => ({ ...r, durationsUs: r.durationsUs.map(Number) }))), meta.purgedUntil));
+    const statement = finalStatement(q, want, range, rolledWhere, JSON.stringify(liveRows.map((r) => ({ ...r, durationsUs: r.durationsUs.map(Number) }))), meta.purgedUntil);
+    // Its two sorts (groups, then every duration for the percentiles) spilled to disk at the default
+    // 4 MB (35 and 42 MB at 1M interceptions); in memory for this one statement.
+    [, rows] = await prisma.$transaction([
+      prisma.$executeRawUnsafe(`SET LOCAL work_mem = '${REPORT_WORK_MEM}'`),
+      prisma.$queryRawUnsafe<ReportRow[]>(statement.text, ...statement.values),
+    // Prisma's 5 s default would cut a large report short: the statement timeout bounds it instead.
+    ], { maxWait: 10_000, timeout: 120_000 });
   } catch (err) {
     if ((err as { code?: string }).code === '22023' && /time zone/i.test((err as Error).message)) {
       throw new UsageInputError(`Unknown time zone ${JSON.stringify(zone)}.`, 'timeZone');
@@ -129,6 +136,8 @@ export async function rolledUsageReport(
   }
   return { ...finishReport(rows, q, want, range), live: null };
 }
+
+const REPORT_WORK_MEM = '96MB';
 
 /** A store without the roll-up tables (a Coder database served read-only without a state store) has no roll-ups. */
 function missingStore(err: unknown): Meta[] {

@@ -226,6 +226,20 @@ describeEachDb(
       const { live: _live, ...sinceReport } = rolledSince;
       expect(sinceReport).toEqual(await usageReport(ctx().db, root, priceBook(prisma()), since));
     }, SLOW);
+
+    it('rolls again the hours an interrupted refresh left without a record', async () => {
+      const root = viewerOf(users.root, true);
+      const daily = { filter: { startedAfter: '2026-03-08T00:00:00Z' }, groupBy: ['MODEL'], bucket: 'DAY', timeZone: 'Europe/Berlin' } satisfies UsageQuery;
+      const before = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), daily);
+      const day = { gte: new Date('2026-03-09T00:00:00Z'), lt: new Date('2026-03-10T00:00:00Z') };
+      await prisma().usageRollup.deleteMany({ where: { period: day } });
+      const { count } = await prisma().usageRollupPeriod.deleteMany({ where: { period: day } });
+      expect(count).toBe(24);
+      expect((await refresh()).rolled).toBe(24);
+      const after = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), daily);
+      expect(after.live).toBeNull();
+      expect(after).toEqual(before);
+    }, SLOW);
   },
   async (t) => writeData(t.db),
 );
