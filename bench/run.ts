@@ -32,6 +32,7 @@ import { freePort, peakRssMiB, run, startProcess, stopAllChildren, stopProcess, 
 import { fixed, median, ms, type LoadResult } from './lib/stats.ts';
 import { WORKLOADS, type Workload } from './lib/workloads.ts';
 import { toolUsageBench } from './tool-usage.ts';
+import { USAGE_KEYS, usageBench } from './usage.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -337,6 +338,7 @@ async function main() {
   let facts: DatasetFacts | undefined;
   let timings: StatementTiming[] = [];
   let embedded: Awaited<ReturnType<typeof embeddedTimes>> | undefined;
+  let usage: string[] = [];
   let session: { sessionId: string; threads: number } | undefined;
   let captured: Captured = { byKey: new Map() };
   let tools: string[] = [];
@@ -436,6 +438,7 @@ async function main() {
     }
 
     if (want('T1') || want('FT1')) tools = (await toolUsageBench({ url, runs: Number(env.BENCH_TOOL_RUNS ?? 5), want, log })).lines;
+    if (USAGE_KEYS.some(want)) usage = await usageBench({ url, want, log });
 
     log('EXPLAIN ANALYZE of every captured statement');
     timings = await explainAll(pool, captured, indexesFor);
@@ -453,7 +456,7 @@ async function main() {
     if (env.BENCH_KEEP_PG !== '1') await run('scripts/pg-cluster.sh', ['stop', PGDATA], { cwd: ROOT }).catch(() => {});
   }
 
-  const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, tools, totalSeconds: (performance.now() - started) / 1000 });
+  const report = [renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, tools, totalSeconds: (performance.now() - started) / 1000 }), ...usage].join('\n');
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const suffix = env.BENCH_LABEL ? `-${env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : env.BENCH_PG_JIT === 'off' ? '-jit-off' : '';

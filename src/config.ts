@@ -29,6 +29,8 @@ const EnvShape = z.object({
     .pipe(z.array(z.string().regex(/^postgres(ql)?:\/\//, 'each must be a postgres:// or postgresql:// URL')))
     .default([]),
   COUNT_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
+  USAGE_ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+  USAGE_ROLLUP_GRACE_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   // A guessable token would protect nothing.
   METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters').optional(),
@@ -74,6 +76,10 @@ export interface Config {
   replicaUrls: string[];
   /** How old a shared count may be, in ms; 0: only counts in flight are shared. */
   countCacheTtlMs: number;
+  /** How often `serve` refreshes the usage roll-ups (src/rollups); 0: never (answers stay exact, computed live past the last refresh). */
+  rollupIntervalMs: number;
+  /** How long after a UTC hour ends before it may be rolled up (rows written late). */
+  rollupGraceMs: number;
   logLevel: LogLevel;
   metricsToken?: string;
   /** Tracing is on (and the OpenTelemetry SDK loaded) only when this is set. */
@@ -115,6 +121,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     poolSize: e.DB_POOL_SIZE,
     replicaUrls: e.DATABASE_REPLICA_URLS,
     countCacheTtlMs: e.COUNT_CACHE_TTL_MS,
+    rollupIntervalMs: e.USAGE_ROLLUP_INTERVAL_MS,
+    rollupGraceMs: e.USAGE_ROLLUP_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     metricsToken: e.METRICS_TOKEN,
     otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -18,6 +18,8 @@ const EXAMPLES: Record<string, { value: string; sets: Partial<Config> }> = {
   DB_POOL_SIZE: { value: '25', sets: { poolSize: 25 } },
   DATABASE_REPLICA_URLS: { value: 'postgres://r1@h/db, postgres://r2@h/db', sets: { replicaUrls: ['postgres://r1@h/db', 'postgres://r2@h/db'] } },
   COUNT_CACHE_TTL_MS: { value: '2000', sets: { countCacheTtlMs: 2000 } },
+  USAGE_ROLLUP_INTERVAL_MS: { value: '0', sets: { rollupIntervalMs: 0 } },
+  USAGE_ROLLUP_GRACE_MS: { value: '60000', sets: { rollupGraceMs: 60_000 } },
   LOG_LEVEL: { value: 'debug', sets: { logLevel: 'debug' } },
   METRICS_TOKEN: { value: 'scrape-secret-0123456789', sets: { metricsToken: 'scrape-secret-0123456789' } },
   OTEL_EXPORTER_OTLP_ENDPOINT: { value: 'http://collector:4318', sets: { otelEndpoint: 'http://collector:4318' } },

@@ -6,6 +6,7 @@ import { createStderrLogger } from '../ops/logger.ts';
 import { createMetrics, type PoolStats } from '../ops/metrics.ts';
 import { startTracing } from '../ops/tracing.ts';
 import { openPriceStore } from '../prices/state-store.ts';
+import { type Refresher, startRefresher } from '../rollups/refresher.ts';
 import { defineCommand, err } from './command.ts';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -56,6 +57,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
     });
     const server = createServer((req, res) => void app(req, res));
+    let refresher: Refresher | null = null;
     // Idle keep-alive connections outlive a load balancer's (60 s is common), so the proxy, not
     // the gateway, closes them: otherwise a request can race the close and be lost.
     server.keepAliveTimeout = 65_000;
@@ -71,7 +73,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       // complete event now, and the connections close like any other idle one below.
       shutdown.abort();
       server.close(() => {
-        Promise.all([store.close().then(() => db.close()), tracing?.shutdown()]).then(
+        Promise.all([(refresher?.stop() ?? Promise.resolve()).then(() => store.close()).then(() => db.close()), tracing?.shutdown()]).then(
           () => process.exit(0),
           () => process.exit(1),
         );
@@ -88,6 +90,11 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
       server.once('error', reject);
       server.listen(config.port, config.host, resolve);
     });
+    // Usage roll-ups of closed hours, kept where the price overrides are (src/rollups); started
+    // once listening, so a first refresh of a long history never delays the start.
+    if (config.rollupIntervalMs > 0 && !stopping) {
+      refresher = startRefresher(db, store.prisma, { intervalMs: config.rollupIntervalMs, graceMs: config.rollupGraceMs, log });
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;

@@ -5,7 +5,7 @@ import { interceptionConditions } from '../interception-filter.ts';
 import { parseRfc3339 } from '../validation.ts';
 import { type Cost, costOf, integerText } from '../usage/cost.ts';
 import { UsageInputError, UsageTooLargeError } from '../usage/errors.ts';
-import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, USAGE_SUMS } from '../usage/priced-usages.ts';
+import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, usageSums } from '../usage/priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, USAGE_LIMITS } from '../usage/query.ts';
 import { bucketEnd, bucketSeries, bucketStart } from '../usage/report.ts';
 import { TOOL_DIMENSIONS, type ToolDimension, type ToolOrderField, type ToolUsageQuery } from './query.ts';
@@ -161,7 +161,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
 
   const usages = want.usages
     ? sql`, u AS (
-        SELECT ${cols('u')} u."isTotal", ${USAGE_SUMS}
+        SELECT ${cols('u')} u."isTotal", ${usageSums(true)}
           FROM (${pricedUsagesSql(sql`SELECT * FROM m`, periods, recorded, want.unpriced)}) u
          GROUP BY ${cols('u')} u."isTotal")`
     : sql.empty;

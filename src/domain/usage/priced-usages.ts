@@ -236,9 +236,10 @@ const SOURCE_SHARES_OF_USAGES = sql`${sharesOf(sql`u`)}::text[] AS "sourceShares
 
 /**
  * Token sums and CostRow's columns aggregated over rows `u` of pricedUsagesSql (with its
- * `first_unpriced` column), for the reports that group usages directly.
+ * `first_unpriced` column), for the reports that group usages directly. The split by price
+ * source (12 filtered sums per group) only when asked for: NULL otherwise.
  */
-export const USAGE_SUMS = sql`
+export const usageSums = (bySource: boolean) => sql`
   sum(u.tin)::text AS input, sum(u.tout)::text AS output, sum(u.tcr)::text AS "cacheRead", sum(u.tcw)::text AS "cacheWrite",
   sum(coalesce(u.c_rec, u.c_in + u.c_out + u.c_cr + u.c_cw))::text AS "costTotal",
   sum(u.c_in)::text AS "costInput", sum(u.c_out)::text AS "costOutput",
@@ -246,8 +247,8 @@ export const USAGE_SUMS = sql`
   count(*) FILTER (WHERE u.first_unpriced)::int AS "unpricedRequests",
   sum(u.tin + u.tout + u.tcr + u.tcw) FILTER (WHERE u.how IS NULL)::text AS "unpricedTokens",
   count(*) FILTER (WHERE u.how = 'R')::int AS "recordedRows", count(*) FILTER (WHERE u.how = 'B')::int AS "bookRows",
-  ${SOURCE_SHARES_OF_USAGES}`;
+  ${bySource ? SOURCE_SHARES_OF_USAGES : sql`NULL::text[] AS "sourceShares"`}`;
 
-/** USAGE_SUMS's columns read from the CTE `u` that computed them. */
+/** usageSums' columns read from the CTE `u` that computed them. */
 export const USAGE_SUM_COLUMNS = sql`u.input, u.output, u."cacheRead", u."cacheWrite", u."costTotal", u."costInput", u."costOutput",
   u."costCacheRead", u."costCacheWrite", u."costSaved", u."unpricedRequests", u."unpricedTokens", u."recordedRows", u."bookRows", u."sourceShares"`;

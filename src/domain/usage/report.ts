@@ -5,7 +5,7 @@ import { parseRfc3339 } from '../validation.ts';
 import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from './cost.ts';
 import { UsageInputError, UsageTooLargeError } from './errors.ts';
-import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, USAGE_SUMS } from './priced-usages.ts';
+import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, usageSums } from './priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, type TimeBucket, type UsageDimension, USAGE_LIMITS, type UsageQuery } from './query.ts';
 
 export interface UsageFigures {
@@ -23,6 +23,11 @@ export interface UsageFigures {
   injectedToolCalls: number;
   toolErrors: number;
   cost: Cost;
+  /**
+   * Some figures come from roll-ups of periods whose interceptions Coder's retention has since
+   * deleted (src/rollups): kept, no longer checkable against rows. Always false when live.
+   */
+  purged: boolean;
 }
 
 export interface UsageKey {
@@ -66,16 +71,16 @@ const UNIT: Record<TimeBucket, SqlFragment> = { HOUR: sql`'hour'`, DAY: sql`'day
  * offset below a day, so an hour bucket is a real hour across DST changes (a 23- or 25-hour day
  * has 23 or 25 of them), and cuts days, weeks (ISO, Monday) and months at local midnight.
  */
-const bucketStart = (bucket: TimeBucket, ts: SqlFragment, zone: string) => sql`date_trunc(${UNIT[bucket]}, ${ts}, ${zone}::text)`;
+export const bucketStart = (bucket: TimeBucket, ts: SqlFragment, zone: string) => sql`date_trunc(${UNIT[bucket]}, ${ts}, ${zone}::text)`;
 
 /** The end of a bucket (the next one's start): local calendar arithmetic above an hour. */
-function bucketEnd(bucket: TimeBucket, start: SqlFragment, zone: string): SqlFragment {
+export function bucketEnd(bucket: TimeBucket, start: SqlFragment, zone: string): SqlFragment {
   if (bucket === 'HOUR') return sql`(${start} + interval '1 hour')`;
   return sql`((${start} AT TIME ZONE ${zone}::text) + ${`1 ${bucket.toLowerCase()}`}::interval) AT TIME ZONE ${zone}::text`;
 }
 
 /** Every bucket start from the one holding `from` through the one holding `to`. */
-function bucketSeries(bucket: TimeBucket, from: string, to: string, zone: string): SqlFragment {
+export function bucketSeries(bucket: TimeBucket, from: string, to: string, zone: string): SqlFragment {
   const first = bucketStart(bucket, sql`${from}::timestamptz`, zone);
   if (bucket === 'HOUR') return sql`SELECT generate_series(${first}, ${to}::timestamptz, interval '1 hour') AS b`;
   return sql`SELECT g AT TIME ZONE ${zone}::text AS b
@@ -83,7 +88,7 @@ function bucketSeries(bucket: TimeBucket, from: string, to: string, zone: string
                                     ${`1 ${bucket.toLowerCase()}`}::interval) g`;
 }
 
-interface FigureRow extends CostRow {
+export interface FigureRow extends CostRow {
   requests: number;
   sessions: number;
   users: number;
@@ -97,9 +102,11 @@ interface FigureRow extends CostRow {
   toolCalls: number;
   injectedToolCalls: number;
   toolErrors: number;
+  /** Roll-ups only: some rows come from purged periods. */
+  purged?: boolean;
 }
 
-type ReportRow = FigureRow & UsageKey & { isTotal: boolean; series: string[] | null; seriesEnds: string[] | null };
+export type ReportRow = FigureRow & UsageKey & { isTotal: boolean; series: string[] | null; seriesEnds: string[] | null };
 
 /**
  * Which parts of the answer to compute (all by default). Each costs its own work at scale:
@@ -116,10 +123,12 @@ export interface UsageParts {
   usages: boolean;
   /** Cost.unpricedRequests (a probe per unpriced usage row); needs `usages`. */
   unpriced: boolean;
+  /** Cost.sources (the split by price source): the roll-ups keep amounts, not that split. */
+  sources: boolean;
   tools: boolean;
 }
 
-export const ALL_PARTS: Readonly<UsageParts> = Object.freeze({ totals: true, groups: true, sessions: true, users: true, durations: true, usages: true, unpriced: true, tools: true });
+export const ALL_PARTS: Readonly<UsageParts> = Object.freeze({ totals: true, groups: true, sessions: true, users: true, durations: true, usages: true, unpriced: true, sources: true, tools: true });
 
 /** The parts an order needs whether or not it is shown. */
 const ORDER_NEEDS: Partial<Record<string, keyof UsageParts>> = {
@@ -128,8 +137,20 @@ const ORDER_NEEDS: Partial<Record<string, keyof UsageParts>> = {
   DURATION_P95: 'durations', UNPRICED_REQUESTS: 'unpriced',
 };
 
-// date_part, not extract: extract returns numeric since PostgreSQL 14, a cast per row here.
-const DURATION_MS = sql`date_part('epoch', i.ended_at - i.started_at) * 1000`;
+/**
+ * A completed interception's duration in whole microseconds (what Coder's timestamps hold; the
+ * float seconds of date_part are exact to the microsecond below 2^53 µs, so rounding recovers them).
+ * date_part, not extract: extract returns numeric since PostgreSQL 14, a cast per row here.
+ */
+export const DURATION_US = sql`round(date_part('epoch', i.ended_at - i.started_at) * 1000000)::bigint`;
+
+/**
+ * The duration percentiles sort this: milliseconds as float8 from the exact microseconds. The
+ * roll-ups store the microseconds and apply the same expression (src/rollups), so both sort the
+ * very same float8 values and percentile_cont interpolates them alike.
+ */
+export const durationMs = (us: SqlFragment) => sql`(${us})::float8 / 1000`;
+const DURATION_MS = durationMs(DURATION_US);
 
 /**
  * Usage of the interceptions the viewer may see that match the filter: totals, and figures per
@@ -141,10 +162,7 @@ const DURATION_MS = sql`date_part('epoch', i.ended_at - i.started_at) * 1000`;
  */
 export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook, q: UsageQuery, asked: UsageParts = ALL_PARTS): Promise<UsageReport> {
   const range = checkQuery(q);
-  const grouped = q.groupBy.length > 0 || q.bucket !== undefined;
-  const orderPart = q.orderBy ? ORDER_NEEDS[q.orderBy.field] : undefined;
-  const want: UsageParts = { ...asked, groups: asked.groups && grouped, ...(orderPart && asked.groups ? { [orderPart]: true } : {}) };
-  if (want.unpriced) want.usages = true;
+  const want = wantedParts(q, asked);
   if (!want.groups && !want.totals) return { totals: null, groups: [] };
 
   const { models, recorded } = want.usages ? await pricingNeedsOfTable(db, await book.capabilities()) : { models: [], recorded: false };
@@ -182,7 +200,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
   const usages = want.usages
     ? sql`, u AS (
         SELECT ${keyColumns('u')}, ${isTotal('u')},
-               ${USAGE_SUMS}
+               ${usageSums(want.sources)}
           FROM (${pricedUsagesSql(keyed, periods, recorded, want.unpriced)}) u ${groupBy('u')})`
     : sql.empty;
   const tools = want.tools
@@ -223,6 +241,24 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
     }
     throw err;
   }
+  return finishReport(rows, q, want, range);
+}
+
+/** What to compute: what was asked, what ordering needs, nothing grouped without groups. */
+export function wantedParts(q: UsageQuery, asked: UsageParts): UsageParts {
+  const grouped = q.groupBy.length > 0 || q.bucket !== undefined;
+  const orderPart = q.orderBy ? ORDER_NEEDS[q.orderBy.field] : undefined;
+  const want: UsageParts = { ...asked, groups: asked.groups && grouped, ...(orderPart && asked.groups ? { [orderPart]: true } : {}) };
+  if (want.unpriced) want.usages = true;
+  return want;
+}
+
+/**
+ * The report from the statement's rows (one per group, the totals row flagged, the bucket series
+ * on the first row): limits, empty buckets, order and top N. Shared by the live computation and
+ * the roll-ups (src/rollups/read.ts), so both answer alike from the same rows.
+ */
+export function finishReport(rows: ReportRow[], q: UsageQuery, want: UsageParts, range: { from: string; to: string } | null): UsageReport {
   const total = rows.find((r) => r.isTotal);
   const found = rows.filter((r) => !r.isTotal);
   if (found.length > USAGE_LIMITS.groups) {
@@ -239,7 +275,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
 }
 
 /** Validates what SQL would reject obscurely; returns the bounded range, if any. */
-function checkQuery(q: UsageQuery): { from: string; to: string } | null {
+export function checkQuery(q: UsageQuery): { from: string; to: string } | null {
   if (!isKnownTimeZone(q.timeZone)) throw new UsageInputError(`Unknown time zone ${JSON.stringify(q.timeZone)}: use an IANA name such as "Europe/Berlin".`, 'timeZone');
   if (new Set(q.groupBy).size !== q.groupBy.length) throw new UsageInputError('groupBy names a dimension twice.', 'groupBy');
   if (q.first !== undefined && q.first < 0) throw new UsageInputError('"first" must not be negative.', 'first');
@@ -275,6 +311,7 @@ function figuresOf(row: FigureRow): UsageFigures {
     injectedToolCalls: r.injectedToolCalls,
     toolErrors: r.toolErrors,
     cost: costOf(r),
+    purged: r.purged ?? false,
   };
 }
 
@@ -360,5 +397,3 @@ function order(groups: UsageGroup[], q: UsageQuery): UsageGroup[] {
   return [...groups].sort((a, b) => sign * primary(a, b) || (field === 'BUCKET' ? sign * byKey(a, b) : byKey(a, b)));
 }
 
-// Shared with tool analytics (src/domain/tools/report.ts): the same buckets, cut the same way.
-export { bucketEnd, bucketSeries, bucketStart };

@@ -38,5 +38,10 @@ UsageFiguresRef.implement({
     injectedToolCalls: t.exposeInt('injectedToolCalls', { description: 'Tool calls of tools injected by AI Bridge (MCP).' }),
     toolErrors: t.exposeInt('toolErrors', { description: 'Tool calls with a non-empty invocation error.' }),
     cost: t.expose('cost', { type: CostRef }),
+    purged: t.exposeBoolean('purged', {
+      description: 'True when some of these figures come from hours whose interceptions Coder\'s retention has since deleted: the '
+        + 'gateway\'s roll-ups keep them (amounts priced as they were when rolled up) and they can no longer be checked against rows. '
+        + 'Queries that roll-ups cannot answer (a `failed` filter, a zone whose offset is not whole hours) count retained rows only.',
+    }),
   }),
 });

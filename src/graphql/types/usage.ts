@@ -3,6 +3,7 @@ import { UsageInputError, UsageTooLargeError } from '../../domain/usage/errors.t
 import { TIME_BUCKETS, USAGE_DIMENSIONS, USAGE_LIMITS, USAGE_ORDER_FIELDS } from '../../domain/usage/query.ts';
 import { type UsageParts, type UsageReport, usageReport } from '../../domain/usage/report.ts';
 import { priceBook } from '../../prices/book.ts';
+import { rolledUsageReport } from '../../rollups/read.ts';
 import { builder } from '../builder.ts';
 import { badInput } from '../errors.ts';
 import { selectedNames } from '../selection.ts';
@@ -81,14 +82,18 @@ builder.queryFields((t) => ({
       const filter = await toFilter(ctx, args.filter);
       const parts = partsOf(info);
       try {
-        return await usageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma, ctx), {
+        const query = {
           filter,
           groupBy: args.groupBy ?? [],
           bucket: args.bucket ?? undefined,
           timeZone: args.timeZone ?? 'UTC',
           orderBy: args.orderBy ? { field: args.orderBy.field, direction: args.orderBy.direction ?? 'DESC' } : undefined,
           first: args.first ?? undefined,
-        }, parts);
+        };
+        // Roll-ups of closed hours live in the gateway's store (src/rollups); without one, live.
+        return ctx.prisma
+          ? await rolledUsageReport(ctx.db, ctx.prisma, ctx.viewer, priceBook(ctx.prisma, ctx), query, parts)
+          : await usageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma, ctx), query, parts);
       } catch (err) {
         if (err instanceof UsageInputError) throw badInput(err.message, err.argument);
         if (err instanceof UsageTooLargeError) {
@@ -117,6 +122,7 @@ function partsOf(info: Parameters<typeof selectedNames>[0]): UsageParts {
     durations: all.has('durationMs'),
     usages: USAGE_FIELDS.some((f) => all.has(f)),
     unpriced: all.has('unpricedRequests'),
+    sources: all.has('sources'),
     tools: TOOL_FIELDS.some((f) => all.has(f)),
   };
 }

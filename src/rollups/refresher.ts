@@ -1,0 +1,45 @@
+import type { Queryable } from '../db/db.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
+import { priceBook } from '../prices/book.ts';
+import { refreshRollups, type RefreshResult } from './refresh.ts';
+
+export interface Refresher {
+  /** Stops the timer and waits for a refresh in progress. */
+  stop(): Promise<void>;
+}
+
+interface RefresherLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * `serve`'s background refresh of the usage roll-ups: one right after start, then every
+ * `intervalMs` after the previous one ended (never two at once in this process). A failed refresh
+ * is logged and retried at the next tick; answers stay exact meanwhile (what is not rolled up is
+ * computed live).
+ */
+export function startRefresher(db: Queryable, prisma: PrismaClient, o: { intervalMs: number; graceMs: number; log: RefresherLog }): Refresher {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const tick = () => {
+    const started = Date.now();
+    running = refreshRollups(db, prisma, priceBook(prisma), { graceMs: o.graceMs }).then(
+      (r: RefreshResult) => {
+        if (r.rolled || r.purged || r.repriced) o.log.info({ ...r, ms: Date.now() - started }, 'usage roll-ups refreshed');
+      },
+      (err: unknown) => o.log.warn({ err }, 'usage roll-up refresh failed; retrying at the next interval'),
+    ).finally(() => {
+      if (!stopped) timer = setTimeout(tick, o.intervalMs).unref();
+    });
+  };
+  timer = setTimeout(tick, 0).unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
