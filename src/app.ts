@@ -92,7 +92,7 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useMetricsEndpoint(metrics.registry, deps.metricsToken),
       useJsonErrorBodies('/graphql'),
-      useRoutes(db, probe),
+      useRoutes(db, probe, prisma),
       useReadiness(db, probe, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),
       ...(deps.introspection === false ? [useDisableIntrospection()] : []),
