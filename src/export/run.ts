@@ -87,7 +87,9 @@ export async function runExport<Raw extends Row, Final>(
     const [me] = await q.query<{ pid: number; since: string }>(named('export.backend')`
       SELECT pid, backend_start::text AS since FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
     let cancelling: Promise<unknown> | undefined;
+    let inFlight = false;
     const cancel = () => {
+      if (!inFlight) return;
       // The outer handle: this connection is busy with the statement to cancel.
       cancelling = db
         .query(named('export.cancel')`
@@ -96,12 +98,21 @@ export async function runExport<Raw extends Row, Final>(
     };
     sink.signal.addEventListener('abort', cancel, { once: true });
     try {
-      await q.query(named('export.declare')`DECLARE export_rows NO SCROLL CURSOR FOR ${plan.select}`);
+      const send = async <T,>(run: () => Promise<T>): Promise<T> => {
+        check();
+        inFlight = true;
+        try {
+          return await run();
+        } finally {
+          inFlight = false;
+        }
+      };
+      await send(() => q.query(named('export.declare')`DECLARE export_rows NO SCROLL CURSOR FOR ${plan.select}`));
       for (;;) {
+        const raw = await send(() => q.query<Raw>(named('export.fetch')`FETCH FORWARD 1000 FROM export_rows`));
+        const rows = await send(() => plan.complete(q, raw));
         check();
-        const raw = await q.query<Raw>(named('export.fetch')`FETCH FORWARD 1000 FROM export_rows`);
-        check();
-        await write(q, await plan.complete(q, raw));
+        await write(q, rows);
         if (raw.length < EXPORT_BATCH) return;
       }
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Viewer } from '../auth/viewer.ts';
-import { inSnapshot, type Queryable } from '../db/db.ts';
+import type { Queryable } from '../db/db.ts';
 import { usageReport, type UsageFigures, type UsageGroup, type UsageKey } from '../domain/usage/report.ts';
 import type { PriceBook } from '../domain/usage/priced-usages.ts';
 import type { UsageQuery } from '../domain/usage/query.ts';
@@ -84,17 +84,19 @@ export const USAGE_CSV: readonly CsvColumn<Json>[] = (Object.keys(SAMPLE) as (ke
 
 export const USAGE_CSV_HEADER = csvHeader(USAGE_CSV);
 
-/** The report's rows, ready to write (computed in one snapshot); throws the usage domain's input errors. */
+/**
+ * The report's rows, ready to write; throws the usage domain's input errors. Every figure comes
+ * from the report's one statement, so it reads one state without a snapshot of its own (a
+ * snapshot would also hold PGlite's one connection while the price book reads overrides).
+ */
 export async function usageRows(db: Queryable, viewer: Viewer, book: PriceBook, query: UsageQuery): Promise<UsageLine[]> {
-  return inSnapshot(db, async (q) => {
-    const report = await usageReport(q, viewer, book, query);
-    const grouped = query.groupBy.length > 0 || query.bucket !== undefined;
-    const groups: UsageGroup[] = grouped
-      ? report.groups
-      : [{ initiatorId: null, model: null, provider: null, providerName: null, client: null, credentialKind: null, bucketStart: null, bucketEnd: null, figures: report.totals! }];
-    const users: Map<string, UserRow | null> = await userMapFor(q, groups.flatMap((g) => (g.initiatorId ? [g.initiatorId] : [])));
-    return groups.map((g) => ({ ...g, username: g.initiatorId ? (users.get(g.initiatorId)?.username ?? '') : null }));
-  });
+  const report = await usageReport(db, viewer, book, query);
+  const grouped = query.groupBy.length > 0 || query.bucket !== undefined;
+  const groups: UsageGroup[] = grouped
+    ? report.groups
+    : [{ initiatorId: null, model: null, provider: null, providerName: null, client: null, credentialKind: null, bucketStart: null, bucketEnd: null, figures: report.totals! }];
+  const users: Map<string, UserRow | null> = await userMapFor(db, groups.flatMap((g) => (g.initiatorId ? [g.initiatorId] : [])));
+  return groups.map((g) => ({ ...g, username: g.initiatorId ? (users.get(g.initiatorId)?.username ?? '') : null }));
 }
 
 /** Writes the rows in batches (back-pressure as for the other exports); returns how many. */
