@@ -9,7 +9,7 @@
  *   BENCH_DURATION       seconds measured per workload (12)
  *   BENCH_WARMUP         seconds of unrecorded load before each (3)
  *   BENCH_CONNECTIONS    concurrent connections (10, the gateway's default pool size)
- *   BENCH_ONLY           comma-separated workload keys, e.g. W1,W4,P4,F1 (all)
+ *   BENCH_ONLY           comma-separated workload keys, e.g. W1,W4,P4,F1 or E1,E2,EC (the export, bench/export.ts) (all)
  *   BENCH_PROFILE        1: run the gateway with --cpu-prof; profiles land in bench/profiles/
  *   BENCH_NO_EMBEDDED    1: skip the embedded start/restart timing
  *   BENCH_KEEP_PG        1: leave the PostgreSQL cluster running afterwards
@@ -22,6 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { EXPORT_KEYS, exportBench, renderExportSection, type ExportMeasure } from './export.ts';
 import { captureRequest, recordingDb, replayer, type Capture } from './lib/capture.ts';
 import { loadHttp, loadLoop, type LoadOptions } from './lib/load.ts';
 import { freePort, peakRssMiB, run, startProcess, stopAllChildren, stopProcess, type Started } from './lib/proc.ts';
@@ -298,6 +299,7 @@ async function main() {
   let embedded: Awaited<ReturnType<typeof embeddedTimes>> | undefined;
   let session: { sessionId: string; threads: number } | undefined;
   let captured: Captured = { byKey: new Map() };
+  let exports: ExportMeasure[] = [];
   try {
     await ensureDataset(pool, url);
     // The seeded owner; the CLI also applies pending migrations (e.g. a new index) before anything is measured.
@@ -384,6 +386,11 @@ async function main() {
       }
     }
 
+    // E1, E2, EC: the streaming export against COPY (bench/export.ts).
+    if (EXPORT_KEYS.some(want)) {
+      exports = await exportBench({ url, token, want, log, startGateway: (tag) => startGateway(url, tag), stop: (p) => stopProcess(p.child) });
+    }
+
     log('EXPLAIN ANALYZE of every captured statement');
     timings = await explainAll(pool, captured);
 
@@ -397,7 +404,7 @@ async function main() {
     if (env.BENCH_KEEP_PG !== '1') await run('scripts/pg-cluster.sh', ['stop', PGDATA], { cwd: ROOT }).catch(() => {});
   }
 
-  const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, totalSeconds: (performance.now() - started) / 1000 });
+  const report = renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, exports, totalSeconds: (performance.now() - started) / 1000 });
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const suffix = env.BENCH_LABEL ? `-${env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : env.BENCH_PG_JIT === 'off' ? '-jit-off' : '';
@@ -417,6 +424,7 @@ function renderReport(r: {
   embedded: Awaited<ReturnType<typeof embeddedTimes>> | undefined;
   session: { sessionId: string; threads: number };
   captured: Captured;
+  exports: ExportMeasure[];
   totalSeconds: number;
 }): string {
   const m = machine();
@@ -498,6 +506,7 @@ function renderReport(r: {
       lines.push('```');
     }
   }
+  lines.push(...renderExportSection(r.exports));
   lines.push('');
   lines.push(`Whole run: ${(r.totalSeconds / 60).toFixed(1)} min. Reproduce with \`npm run bench\` (see bench/README.md).`);
   lines.push('');
