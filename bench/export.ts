@@ -27,6 +27,8 @@ export interface ExportMeasure {
   /** Resident memory just before the request, its highest sample during it (MiB). */
   rssBeforeMiB?: number;
   rssPeakMiB?: number;
+  /** The highest sample in each quarter of the export's duration (MiB): flat when memory does not grow with the export. */
+  rssQuartersMiB?: number[];
   note?: string;
 }
 
@@ -65,8 +67,13 @@ async function gatewayExport(
     const pid = proc.child.pid;
     m.rssBeforeMiB = rssMiB(pid);
     let peak = m.rssBeforeMiB;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
+    const samples: [number, number][] = [];
     const t = performance.now();
+    const sampler = setInterval(() => {
+      const now = rssMiB(pid);
+      samples.push([performance.now() - t, now]);
+      peak = Math.max(peak, now);
+    }, 100);
     try {
       const res = await fetch(`${base}/api/v2/aibridge/export/interceptions?format=${format}`, {
         headers: { 'Coder-Session-Token': token, 'accept-encoding': 'identity' },
@@ -80,6 +87,8 @@ async function gatewayExport(
       clearInterval(sampler);
     }
     m.rssPeakMiB = Math.max(peak, rssMiB(pid));
+    const total = performance.now() - t;
+    m.rssQuartersMiB = [0, 1, 2, 3].map((q) => Math.max(...samples.filter(([at]) => at >= (q * total) / 4 && at < ((q + 1) * total) / 4).map(([, v]) => v)));
   } catch (e) {
     m.note = `failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
   } finally {
@@ -140,12 +149,12 @@ const rate = (m?: ExportMeasure) => (m?.rows && m.seconds ? m.rows / m.seconds :
 export function renderExportSection(measures: ExportMeasure[]): string[] {
   if (!measures.length) return [];
   const lines = ['', '## Streaming export (E1, E2) against COPY (EC)', ''];
-  lines.push('| key | what | rows | MB | s | rows/s | server RSS before → peak MiB (growth) | note |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---|');
+  lines.push('| key | what | rows | MB | s | rows/s | server RSS before → peak MiB (growth) | RSS peak per quarter of the export, MiB | note |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---|');
   for (const m of measures) {
     const r = rate(m);
     const rss = m.rssPeakMiB !== undefined && m.rssBeforeMiB !== undefined ? `${m.rssBeforeMiB.toFixed(0)} → ${m.rssPeakMiB.toFixed(0)} (+${(m.rssPeakMiB - m.rssBeforeMiB).toFixed(0)})` : '–';
-    lines.push(`| ${m.key} | ${m.title} | ${m.rows?.toLocaleString('en') ?? '–'} | ${m.bytes !== undefined ? (m.bytes / 1e6).toFixed(0) : '–'} | ${m.seconds?.toFixed(1) ?? '–'} | ${r ? Math.round(r).toLocaleString('en') : '–'} | ${rss} | ${m.note ?? ''} |`);
+    lines.push(`| ${m.key} | ${m.title} | ${m.rows?.toLocaleString('en') ?? '–'} | ${m.bytes !== undefined ? (m.bytes / 1e6).toFixed(0) : '–'} | ${m.seconds?.toFixed(1) ?? '–'} | ${r ? Math.round(r).toLocaleString('en') : '–'} | ${rss} | ${m.rssQuartersMiB?.map((x) => x.toFixed(0)).join(' / ') ?? '–'} | ${m.note ?? ''} |`);
   }
   const get = (k: string) => measures.find((m) => m.key === k);
   const [e1, e2, ec, ecn] = [get('E1'), get('E2'), get('EC'), get('EC-N')];

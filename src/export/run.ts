@@ -87,9 +87,9 @@ export async function runExport<Raw extends Row, Final>(
     const [me] = await q.query<{ pid: number; since: string }>(named('export.backend')`
       SELECT pid, backend_start::text AS since FROM pg_stat_activity WHERE pid = pg_backend_pid()`);
     let cancelling: Promise<unknown> | undefined;
-    let inFlight = false;
+    let inFlight = 0;
     const cancel = () => {
-      if (!inFlight) return;
+      if (inFlight === 0) return;
       // The outer handle: this connection is busy with the statement to cancel.
       cancelling = db
         .query(named('export.cancel')`
@@ -97,23 +97,34 @@ export async function runExport<Raw extends Row, Final>(
         .catch(() => {});
     };
     sink.signal.addEventListener('abort', cancel, { once: true });
+    const send = async <T,>(run: () => Promise<T>): Promise<T> => {
+      check();
+      inFlight++;
+      try {
+        return await run();
+      } finally {
+        inFlight--;
+      }
+    };
+    const fetchBatch = () => {
+      const batch = send(() => q.query<Raw>(named('export.fetch')`FETCH FORWARD 1000 FROM export_rows`));
+      // Handled here as well: it may fail (an abort) while the previous batch is being written.
+      batch.catch(() => {});
+      return batch;
+    };
+    let next: Promise<Raw[]> | undefined;
     try {
-      const send = async <T,>(run: () => Promise<T>): Promise<T> => {
-        check();
-        inFlight = true;
-        try {
-          return await run();
-        } finally {
-          inFlight = false;
-        }
-      };
       await send(() => q.query(named('export.declare')`DECLARE export_rows NO SCROLL CURSOR FOR ${plan.select}`));
+      next = fetchBatch();
       for (;;) {
-        const raw = await send(() => q.query<Raw>(named('export.fetch')`FETCH FORWARD 1000 FROM export_rows`));
+        const raw: Raw[] = await next;
+        // The next batch is read while this one is encoded and written: PostgreSQL and the
+        // encoder work at the same time (one batch ahead at most, so memory stays bounded).
+        next = raw.length === EXPORT_BATCH ? fetchBatch() : undefined;
         const rows = await send(() => plan.complete(q, raw));
         check();
         await write(q, rows);
-        if (raw.length < EXPORT_BATCH) return;
+        if (!next) return;
       }
     } catch (err) {
       // A cancelled statement fails with 57014; the abort is what happened.
@@ -121,6 +132,8 @@ export async function runExport<Raw extends Row, Final>(
       throw err;
     } finally {
       sink.signal.removeEventListener('abort', cancel);
+      // Settled before the snapshot ends: a FETCH still queued would run after ROLLBACK.
+      await next?.catch(() => {});
       // The connection goes back to the pool only after the cancel was delivered: it must not
       // reach whatever the next user of this connection runs.
       await cancelling;
