@@ -58,8 +58,8 @@ describe.each(DB_KINDS)('export CLI [%s]', (kind) => {
       for (const [n, c] of CASES.entries()) {
         const res = await call(app, c.path, { token });
         expect(res.status, c.path).toBe(200);
-        expect(outputs[n]!.length, c.path).toBeGreaterThan(100);
-        expect(outputs[n]!.equals(Buffer.from(res.text)), c.path).toBe(true);
+        expect(outputs[n].length, c.path).toBeGreaterThan(100);
+        expect(outputs[n].equals(Buffer.from(res.text)), c.path).toBe(true);
       }
     } finally {
       if (!t) await db.close();
