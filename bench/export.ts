@@ -173,6 +173,6 @@ export function renderExportSection(measures: ExportMeasure[]): string[] {
     const g = growth(m);
     if (m) lines.push(`| ${m.key} server RSS growth over the whole export | ${g === undefined ? 'n/a' : `${g.toFixed(0)} MiB`} | < 100 MB | ${status(g === undefined ? undefined : g * 1.048576 < 100)} |`);
   }
-  lines.push('', 'EC is PostgreSQL writing the CSV export\'s own SELECT (initiator joined, children counted and summed per row) with COPY; EC-N the NDJSON export\'s SELECT (children as JSON arrays). The gateway reads the same statements through a cursor, 1000 rows per FETCH, and encodes every row in JavaScript. One run on a shared, noisy 2-core machine: the load generator, the gateway and PostgreSQL compete for the same cores.');
+  lines.push('', 'EC is PostgreSQL writing the CSV export\'s own SELECT (initiator joined, children counted and summed per row) with COPY; EC-N the NDJSON export\'s SELECT (children as JSON arrays). The gateway reads the same statements through a cursor (FETCH of EXPORT_BATCH rows, one batch fetched ahead) and encodes every row in JavaScript. One run on a shared, noisy 2-core machine: the load generator, the gateway and PostgreSQL compete for the same cores.');
   return lines;
 }

@@ -5,9 +5,11 @@ import { ExportAborted, type ExportSink } from './stream.ts';
 /**
  * Rows per batch: one FETCH (PostgreSQL) or one keyset page (PGlite), rendered and written
  * before the next is read. The FETCH statement spells it out: a cursor's count cannot be a
- * parameter.
+ * parameter. Exporting 356k interceptions of the bench database in-process, the process's RSS
+ * grew 222 MiB with batches of 1000, 126 MiB with 250 and 100 MiB with 100, at 10.4k, 9.8k and
+ * 8.7k rows/s: the live batches (two: one fetched ahead) and their garbage set V8's heap size.
  */
-export const EXPORT_BATCH = 1000;
+export const EXPORT_BATCH = 250;
 
 /** How one kind of export reads its rows and writes them. */
 export interface ExportPlan<Raw extends Row, Final> {
@@ -107,7 +109,7 @@ export async function runExport<Raw extends Row, Final>(
       }
     };
     const fetchBatch = () => {
-      const batch = send(() => q.query<Raw>(named('export.fetch')`FETCH FORWARD 1000 FROM export_rows`));
+      const batch = send(() => q.query<Raw>(named('export.fetch')`FETCH FORWARD 250 FROM export_rows`));
       // Handled here as well: it may fail (an abort) while the previous batch is being written.
       batch.catch(() => {});
       return batch;

@@ -8,7 +8,7 @@ import { call } from '../support/http.ts';
 /**
  * The NDJSON exports against the REST lists: for the same q, the export's lines are the list's
  * items (all pages concatenated through the list's own cursor), byte for byte once each item is
- * re-encoded alone. More rows than one export batch (1000), so batches join without gaps.
+ * re-encoded alone. Many more rows than one export batch (EXPORT_BATCH), so batches join without gaps.
  */
 const ROWS = 2300;
 let owner = '';
