@@ -9,7 +9,8 @@
  *   BENCH_DURATION       seconds measured per workload (12)
  *   BENCH_WARMUP         seconds of unrecorded load before each (3)
  *   BENCH_CONNECTIONS    concurrent connections (10, the gateway's default pool size)
- *   BENCH_ONLY           comma-separated workload keys, e.g. W1,W4,P4,F1 (all); T1,FT1: tool analytics (./tool-usage.ts)
+ *   BENCH_ONLY           comma-separated workload keys, e.g. W1,W4,P4,F1 (all); T1,FT1: tool analytics (./tool-usage.ts);
+ *                        E1,E2,EC: the export (./export.ts); U1..U3, U1R.., FU1.., PU1..: usage (./usage.ts)
  *   BENCH_PROFILE        1: run the gateway with --cpu-prof; profiles land in bench/profiles/
  *   BENCH_NO_EMBEDDED    1: skip the embedded start/restart timing
  *   BENCH_KEEP_PG        1: leave the PostgreSQL cluster running afterwards
@@ -26,6 +27,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { EXPORT_KEYS, exportBench, renderExportSection, type ExportMeasure } from './export.ts';
 import { captureRequest, recordingDb, replayer, type Capture } from './lib/capture.ts';
 import { loadHttp, loadLoop, type LoadOptions } from './lib/load.ts';
 import { freePort, peakRssMiB, run, startProcess, stopAllChildren, stopProcess, type Started } from './lib/proc.ts';
@@ -342,6 +344,7 @@ async function main() {
   let session: { sessionId: string; threads: number } | undefined;
   let captured: Captured = { byKey: new Map() };
   let tools: string[] = [];
+  let exports: ExportMeasure[] = [];
   const indexesFor = indexSwitch(pool);
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'aibridge-bench-state-'));
   try {
@@ -439,6 +442,11 @@ async function main() {
 
     if (want('T1') || want('FT1')) tools = (await toolUsageBench({ url, runs: Number(env.BENCH_TOOL_RUNS ?? 5), want, log })).lines;
     if (USAGE_KEYS.some(want)) usage = await usageBench({ url, want, log });
+    // E1, E2, EC: the streaming export against COPY (bench/export.ts).
+    if (EXPORT_KEYS.some(want)) {
+      await indexesFor('E1');
+      exports = await exportBench({ url, token, want, log, startGateway: (tag) => startGateway(url, tag, stateDir), stop: (p) => stopProcess(p.child) });
+    }
 
     log('EXPLAIN ANALYZE of every captured statement');
     timings = await explainAll(pool, captured, indexesFor);
@@ -456,7 +464,7 @@ async function main() {
     if (env.BENCH_KEEP_PG !== '1') await run('scripts/pg-cluster.sh', ['stop', PGDATA], { cwd: ROOT }).catch(() => {});
   }
 
-  const report = [renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, tools, totalSeconds: (performance.now() - started) / 1000 }), ...usage].join('\n');
+  const report = [renderReport({ rows, facts: facts!, timings, embedded, session: session!, captured, tools, exports, totalSeconds: (performance.now() - started) / 1000 }), ...usage].join('\n');
   const dir = path.join(BENCH, 'results');
   mkdirSync(dir, { recursive: true });
   const suffix = env.BENCH_LABEL ? `-${env.BENCH_LABEL.replace(/[^\w.-]/g, '_')}` : env.BENCH_PG_JIT === 'off' ? '-jit-off' : '';
@@ -477,6 +485,7 @@ function renderReport(r: {
   session: { sessionId: string; threads: number };
   captured: Captured;
   tools: string[];
+  exports: ExportMeasure[];
   totalSeconds: number;
 }): string {
   const m = machine();
@@ -564,6 +573,7 @@ function renderReport(r: {
     }
   }
   if (r.tools.length) lines.push('', ...r.tools);
+  lines.push(...renderExportSection(r.exports));
   lines.push('');
   lines.push(`Whole run: ${(r.totalSeconds / 60).toFixed(1)} min. Reproduce with \`npm run bench\` (see bench/README.md).`);
   lines.push('');

@@ -19,6 +19,7 @@ import { named, sql } from '../src/db/sql.ts';
 import { createToken } from '../src/db/users.ts';
 import { priceRelation } from '../src/domain/usage/priced-usages.ts';
 import { priceBook } from '../src/prices/book.ts';
+import { SchemaProbe } from '../src/db/schema-probe.ts';
 import { prismaOver } from '../src/prices/prisma.ts';
 import { median } from './lib/stats.ts';
 
@@ -107,7 +108,7 @@ export async function toolUsageBench(opts: { url: string; runs: number; want: (k
     const token = await createToken(db, 'admin', 3600, 'bench-tools');
     // The floor's price table: what the gateway's book resolves for every model present.
     const models = await db.query<{ provider: string; model: string }>(named('bench.models')`SELECT DISTINCT provider, model FROM aibridge_interceptions`);
-    const floorSql = floorStatement(priceRelation(await priceBook(prisma).periodsFor(models)));
+    const floorSql = floorStatement(priceRelation(await priceBook(prisma, { db, schema: new SchemaProbe(db) }).periodsFor(models)));
     const floor = async () => (await floorPool.query<FloorRow>({ text: floorSql.text, values: floorSql.values as unknown[] })).rows;
 
     const gatewayAnswer = async () => {

@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): App {
       useBodyLimit(MAX_BODY_BYTES),
       useMetricsEndpoint(metrics.registry, deps.metricsToken),
       useJsonErrorBodies('/graphql'),
-      useRoutes(db, probe),
+      useRoutes(db, probe, prisma),
       useDashboard({ demoHeaders: deps.graphiqlHeaders }),
       useReadiness(db, probe, deps.db.replicaStatus && (() => deps.db.replicaStatus!())),
       ...documentLimitPlugins(),

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { UserInputError } from '../db/users.ts';
+import { exportCommands } from './export.ts';
 import { ENVIRONMENT, err, usageOf, UsageError, type Command } from './command.ts';
 import { pricesCommand } from './prices.ts';
 import { seedCommand } from './seed.ts';
@@ -8,7 +9,7 @@ import { serveCommand } from './serve.ts';
 import { tokenCreateCommand } from './token-create.ts';
 import { userCreateCommand } from './user-create.ts';
 
-const COMMANDS: readonly Command[] = [serveCommand, seedCommand, userCreateCommand, tokenCreateCommand];
+const COMMANDS: readonly Command[] = [serveCommand, seedCommand, userCreateCommand, tokenCreateCommand, ...exportCommands];
 
 const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 

@@ -2,11 +2,17 @@ import { inSnapshot } from '../db/db.ts';
 import { tokenUsagesFor, toolUsagesFor, userPromptsFor } from '../domain/children.ts';
 import { userMapFor } from '../domain/users.ts';
 import { countInterceptions, interceptionsByIds, listInterceptions, type InterceptionCursor } from '../domain/interceptions.ts';
+import type { SearchSpec } from '../domain/search.ts';
 import { interception } from './coder-shapes.ts';
 import { encodeCoderJson, JsonInt } from './encode.ts';
 import { readListPagination, readSearch } from './query.ts';
 import { HttpError, rawJson } from './respond.ts';
 import type { RestContext } from './router.ts';
+
+/** `q` of /interceptions (the interceptions export reads it the same way). */
+export const INTERCEPTION_SEARCH: SearchSpec = { keys: ['initiator', 'provider', 'model', 'client', 'started_after', 'started_before'], bareWordKey: 'initiator' };
+/** Coder's text, kept for compatibility. */
+export const INTERCEPTION_SEARCH_ERROR = 'Invalid workspace search query.';
 
 /**
  * GET /api/v2/aibridge/interceptions (and the legacy /api/experimental/aibridge/interceptions):
@@ -16,13 +22,7 @@ import type { RestContext } from './router.ts';
 export async function getInterceptions(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
   const page = readListPagination(ctx.url, 'after_id');
-  const filter = await readSearch(
-    ctx,
-    page.q,
-    { keys: ['initiator', 'provider', 'model', 'client', 'started_after', 'started_before'], bareWordKey: 'initiator' },
-    // Coder's text, kept for compatibility.
-    'Invalid workspace search query.',
-  );
+  const filter = await readSearch(ctx, page.q, INTERCEPTION_SEARCH, INTERCEPTION_SEARCH_ERROR);
   // The cursor's position, the page and the count read one snapshot: they agree while rows are written.
   const [list, count] = await inSnapshot(db, async (q) => {
     let after: InterceptionCursor | undefined;

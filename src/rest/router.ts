@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/db.ts';
 import { DatabaseUnavailableError } from '../db/db.ts';
 import type { SchemaProbe } from '../db/schema-probe.ts';
+import type { PrismaClient } from '../generated/prisma/client.ts';
 import { AuthError, authenticate, tokenFromRequest, type Viewer } from '../auth/viewer.ts';
 import { InvalidTextError } from '../domain/text-input.ts';
 import { currentScope, noteUser } from '../ops/request-scope.ts';
@@ -14,6 +15,10 @@ export interface RestContext {
   url: URL;
   /** Path segments after the route's prefix, already URL-decoded. */
   params: string[];
+  /** The request itself: its headers (content negotiation) and its signal (a client gone). */
+  request: Request;
+  /** The gateway's own data (price overrides); null where there is none. */
+  prisma: PrismaClient | null;
 }
 
 export type RestHandler = (ctx: RestContext) => Promise<Response>;
@@ -49,7 +54,7 @@ export async function authenticateRequest(db: Queryable, request: Request): Prom
 }
 
 /** Authenticates, finds the route and maps expected failures onto Coder's error bodies. */
-export async function handleRest(request: Request, db: Queryable, schema: SchemaProbe, routes: Route[]): Promise<Response> {
+export async function handleRest(request: Request, db: Queryable, schema: SchemaProbe, routes: Route[], prisma: PrismaClient | null = null): Promise<Response> {
   const url = new URL(request.url);
   try {
     const match = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).find((x) => x.m);
@@ -59,7 +64,7 @@ export async function handleRest(request: Request, db: Queryable, schema: Schema
       return errorResponse(405, { message: 'Method not allowed.', detail: `${request.method} is not supported on ${url.pathname}.` });
     }
     const params = match.m!.slice(1).map((s) => decodeURIComponent(s ?? ''));
-    return await match.r.handler({ db, viewer, schema, url, params });
+    return await match.r.handler({ db, viewer, schema, url, params, request, prisma });
   } catch (err) {
     if (err instanceof AuthError) return errorResponse(401, { message: err.message, detail: err.detail });
     if (err instanceof HttpError) return errorResponse(err.status, err.body);

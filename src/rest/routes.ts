@@ -1,6 +1,8 @@
 import { getClients, getModels } from './catalog.ts';
+import { exportHandler } from './export.ts';
 import { getInterceptions } from './interceptions.ts';
 import { getProviders } from './providers.ts';
+import { EXPORT_KINDS } from './export-params.ts';
 import { API_PREFIXES, type Route } from './router.ts';
 import { getSessionDetail } from './session-detail.ts';
 import { getSessions } from './sessions.ts';
@@ -21,6 +23,8 @@ export const routes: Route[] = [
     { pattern: under(p, '/sessions/([^/]+)'), template: `${p}/sessions/{id}`, handler: getSessionDetail },
     { pattern: under(p, '/models'), template: `${p}/models`, handler: getModels },
     { pattern: under(p, '/clients'), template: `${p}/clients`, handler: getClients },
+    // Ours (docs/exports.md): every matching row, streamed as NDJSON or CSV.
+    ...EXPORT_KINDS.map((kind): Route => ({ pattern: under(p, `/export/${kind}`), template: `${p}/export/${kind}`, handler: exportHandler(kind) })),
   ]),
   // Legacy alias kept for scripts written against the experimental API.
   { pattern: /^\/api\/experimental\/aibridge\/interceptions$/, template: '/api/experimental/aibridge/interceptions', handler: getInterceptions },

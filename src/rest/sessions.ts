@@ -1,13 +1,18 @@
 import { inSnapshot } from '../db/db.ts';
-import { userMapFor } from '../domain/users.ts';
+import { userMapFor, type UserRow } from '../domain/users.ts';
 import { networkCallCounts, type NetworkCalls } from '../domain/network-calls.ts';
-import { countSessions, listSessions, sessionCursorFor, type SessionCursor } from '../domain/sessions.ts';
+import { countSessions, listSessions, sessionCursorFor, type SessionCursor, type SessionRow } from '../domain/sessions.ts';
 import { rfc3339, rfc3339OrNull } from '../domain/values.ts';
+import type { SearchSpec } from '../domain/search.ts';
 import { metadataMap, minimalUser, tokenSummary } from './coder-shapes.ts';
 import { encodeCoderJson, JsonInt } from './encode.ts';
 import { readListPagination, readSearch } from './query.ts';
 import { HttpError, rawJson } from './respond.ts';
 import type { RestContext } from './router.ts';
+
+/** `q` of /sessions (the sessions export reads it the same way). */
+export const SESSION_SEARCH: SearchSpec = { keys: ['initiator', 'provider', 'model', 'client', 'session_id', 'started_after', 'started_before'], bareWordKey: null };
+export const SESSION_SEARCH_ERROR = 'Invalid session search query.';
 
 /**
  * GET /api/v2/aibridge/sessions: sessions (completed interceptions grouped by session id and
@@ -17,12 +22,7 @@ import type { RestContext } from './router.ts';
 export async function getSessions(ctx: RestContext): Promise<Response> {
   const { db, viewer } = ctx;
   const page = readListPagination(ctx.url, 'after_session_id');
-  const filter = await readSearch(
-    ctx,
-    page.q,
-    { keys: ['initiator', 'provider', 'model', 'client', 'session_id', 'started_after', 'started_before'], bareWordKey: null },
-    'Invalid session search query.',
-  );
+  const filter = await readSearch(ctx, page.q, SESSION_SEARCH, SESSION_SEARCH_ERROR);
   // The cursor's position, the page and the count read one snapshot: they agree while rows are written.
   const [list, count] = await inSnapshot(db, async (q) => {
     let after: SessionCursor | undefined;
@@ -41,9 +41,15 @@ export async function getSessions(ctx: RestContext): Promise<Response> {
     userMapFor(db, list.rows.map((s) => s.initiatorId)),
     networkCallCounts(db, await ctx.schema.current(), viewer, list.rows),
   ]);
-  const sessions = list.rows.map((s, n) => ({
+  const sessions = list.rows.map((s, n) => sessionListItem(s, users.get(s.initiatorId) ?? null, calls[n] ?? null));
+  return rawJson(encodeCoderJson({ count: new JsonInt(String(count)), sessions }));
+}
+
+/** One item of the list (codersdk.AIBridgeSession); the sessions export writes the same. */
+export function sessionListItem(s: SessionRow, user: UserRow | null, calls: NetworkCalls | null) {
+  return {
     id: s.sessionId,
-    initiator: minimalUser(s.initiatorId, users.get(s.initiatorId) ?? null),
+    initiator: minimalUser(s.initiatorId, user),
     providers: s.providers,
     models: s.models,
     client: s.client,
@@ -54,9 +60,8 @@ export async function getSessions(ctx: RestContext): Promise<Response> {
     token_usage_summary: tokenSummary(s.tokenUsage),
     last_prompt: s.lastPrompt ?? undefined,
     last_active_at: rfc3339(s.lastActiveAt),
-    network_calls: networkCallsJson(calls[n]),
-  }));
-  return rawJson(encodeCoderJson({ count: new JsonInt(String(count)), sessions }));
+    network_calls: networkCallsJson(calls),
+  };
 }
 
 /** Coder's {total, blocked}; omitted where the firewall saw none of the session. */

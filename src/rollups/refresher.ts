@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { SchemaProbe } from '../db/schema-probe.ts';
 import { priceBook } from '../prices/book.ts';
 import { refreshRollups, type RefreshResult } from './refresh.ts';
 
@@ -23,9 +24,11 @@ export function startRefresher(db: Queryable, prisma: PrismaClient, o: { interva
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
+  // Priced exactly as the API prices (recorded cost and Coder's price table where they exist).
+  const book = priceBook(prisma, { db, schema: new SchemaProbe(db) });
   const tick = () => {
     const started = Date.now();
-    running = refreshRollups(db, prisma, priceBook(prisma), { graceMs: o.graceMs }).then(
+    running = refreshRollups(db, prisma, book, { graceMs: o.graceMs }).then(
       (r: RefreshResult) => {
         if (r.rolled || r.purged || r.repriced) o.log.info({ ...r, ms: Date.now() - started }, 'usage roll-ups refreshed');
       },

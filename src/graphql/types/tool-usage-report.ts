@@ -77,7 +77,7 @@ builder.queryFields((t) => ({
     resolve: async (_root, args, ctx, info) => {
       const filter = await toFilter(ctx, args.filter);
       try {
-        return await toolUsageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma), {
+        return await toolUsageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma, ctx), {
           filter,
           groupBy: args.groupBy ?? [],
           bucket: args.bucket ?? undefined,
