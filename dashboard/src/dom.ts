@@ -21,3 +21,7 @@ export const figure = (name: string, shown: string, raw: string | number) => h('
 
 /** A panel's body while it loads, when it has nothing, or when its query failed. */
 export const notice = (kind: 'loading' | 'empty' | 'error', text: string) => h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : undefined }, text);
+
+/** A failed panel: what went wrong, and a button to ask again (reachable by keyboard). */
+export const failure = (text: string, retry: () => void) =>
+  h('div', { class: 'notice error', role: 'alert' }, h('p', {}, text), h('button', { type: 'button', class: 'retry', onclick: retry }, 'Try again'));
