@@ -360,7 +360,9 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
     await tabTo(page, '#sessions-older');
     await page.keyboard.press('Enter');
     await page.waitForFunction((id) => document.querySelector('#sessions tbody tr')?.getAttribute('data-session') === id, second.sessions.edges[0].node.sessionId);
-    await focusedIs(page, '#sessions-older, #sessions-newer');
+    // A third page exists, so "Older" is still there to press again.
+    expect(first.sessions.totalCount).toBeGreaterThan(20);
+    await focusedIs(page, '#sessions-older');
     await shoot(page, 'keyboard');
     expect(problems).toEqual([]);
     await page.close();
@@ -439,13 +441,17 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
     );
     await page.goto(`${base}/dashboard?range=30d&tz=UTC`);
     await ready(page);
-    const alert = await page.locator('#overview [role=alert]').innerText();
-    expect(alert).toMatch(/Usage could not be loaded: The server answered 502: check that the gateway is running/);
-    for (const slot of ['#overview', '#tools-slot']) expect(await page.locator(`${slot} [role=alert] button.retry`).count()).toBe(1);
+    // One alert, naming every panel that failed, why, and what to do; each panel says it is missing.
+    expect(await page.locator('#page-error [role=alert]').count()).toBe(1);
+    const alert = await page.locator('#page-error [role=alert]').innerText();
+    expect(alert).toMatch(/could not be loaded: The server answered 502: check that the gateway is running/);
+    for (const panel of ['Usage', 'Rankings', 'Durations', 'Tool failures', 'Sessions', 'Today’s totals']) expect(alert).toContain(panel);
+    expect(await page.locator('#tools-slot .notice.error').innerText()).toMatch(/could not be loaded/);
+    expect(await page.locator('button.retry').count()).toBe(1);
     await shoot(page, 'error');
 
     await page.unroute('**/graphql');
-    await tabTo(page, '#overview .retry');
+    await tabTo(page, '#page-error .retry');
     await page.keyboard.press('Enter');
     await page.waitForSelector('#totals');
     await ready(page);

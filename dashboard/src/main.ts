@@ -14,6 +14,7 @@ import { DurationsQuery, OverviewQuery, ToolsQuery, TopQuery, ViewerQuery } from
 import { bounds, bucketFor, readState, startOfToday, toFilter, writeState, type ViewState } from './url-state';
 
 const config = pageConfig();
+const listOf = (items: string[]) => new Intl.ListFormat('en', { type: 'conjunction' }).format(items);
 const root = document.getElementById('app')!;
 
 type Viewer = DashboardViewerQuery['viewer'];
@@ -108,25 +109,33 @@ class Dashboard {
     const top = h('div', { class: 'grid3' });
     const perf = h('div', { class: 'grid2' });
     const tools = h('div', { id: 'tools-slot' });
+    // One alert at the top for what failed (usually one cause for every panel: the gateway is
+    // down, or the view's input was refused), saying why and what to do; each panel says it is missing.
+    const problems = h('div', { id: 'page-error' });
+    const failedPanels = new Map<string, Set<string>>();
+    const failed = (slot: HTMLElement, what: string) => (err: unknown) => {
+      if (isUnauthenticated(err)) return signIn('Your session has ended or its token was revoked; sign in again.');
+      slot.replaceChildren(h('p', { class: 'notice error' }, `${what} could not be loaded (see above).`));
+      const message = errorMessage(err);
+      failedPanels.set(message, (failedPanels.get(message) ?? new Set()).add(what));
+      problems.replaceChildren(failure([...failedPanels].map(([m, panels]) => `${listOf([...panels])} could not be loaded: ${m}`), () => this.render()));
+    };
     const sessions = sessionsPanel(this.client, {
       // A relative range ends now: when live updates reload the table, "now" has moved on.
       filter: () => (state.range === 'custom' ? filter : toFilter(state, new Date())),
       timeZone: state.tz,
       sessionHref: (id) => writeState({ ...this.state, session: id }),
       open: (id) => this.navigate({ ...this.state, session: id }),
+      failed,
     });
-    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz, headers: sessionHeaders(config), onEnded: () => void sessions.reloadIfFirstPage() });
+    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz, headers: sessionHeaders(config), onEnded: () => void sessions.reloadIfFirstPage(), failed });
     this.stopLive = live.stop;
     // A keyboard user who changed a filter keeps their place: the control they used is focused again.
     const focused = root.contains(document.activeElement) ? document.activeElement?.id : undefined;
-    root.replaceChildren(header, filterBar(this.client, state, this.navigate), live.element, overview, charts, top, perf, tools, this.detailSlot, sessions.element);
+    root.replaceChildren(header, filterBar(this.client, state, this.navigate), problems, live.element, overview, charts, top, perf, tools, this.detailSlot, sessions.element);
     if (focused) document.getElementById(focused)?.focus();
     this.renderDetail();
 
-    const failed = (slot: HTMLElement, what: string) => (err: unknown) => {
-      if (isUnauthenticated(err)) return signIn('Your session has ended or its token was revoked; sign in again.');
-      slot.replaceChildren(failure(`${what} could not be loaded: ${errorMessage(err)}`, () => this.render()));
-    };
     void Promise.allSettled([
       this.client.request(OverviewQuery, { filter, bucket, timeZone: state.tz, stack: [state.stack === 'model' ? 'MODEL' : 'PROVIDER'] }).then((data) => {
         overview.replaceChildren(...(data.summary.totals.requests ? [] : [emptyState(state, this.navigate)]), totalsCards(data.summary.totals));
@@ -154,7 +163,7 @@ async function boot() {
     new Dashboard(client, viewer).render();
   } catch (err) {
     if (!isUnauthenticated(err)) {
-      root.replaceChildren(failure(`The dashboard could not start: ${errorMessage(err)}`, () => void boot()));
+      root.replaceChildren(failure([`The dashboard could not start: ${errorMessage(err)}`], () => void boot()));
       return;
     }
     const refused = storedToken() !== undefined;

@@ -1,6 +1,6 @@
 import type { GraphQLClient } from 'graphql-request';
 import { errorMessage } from '../api';
-import { figure, h, notice } from '../dom';
+import { figure, h, notice, type Failed } from '../dom';
 import { count, dateTime, plural, tokens, usd } from '../format';
 import type { DashboardSessionQuery, DashboardSessionsQueryVariables, InterceptionFilter } from '../generated/graphql';
 import { SessionQuery, SessionsQuery } from '../queries';
@@ -19,7 +19,7 @@ interface Page {
  */
 export function sessionsPanel(
   client: GraphQLClient,
-  opts: { filter: () => InterceptionFilter; timeZone: string; sessionHref: (id: string) => string; open: (id: string) => void },
+  opts: { filter: () => InterceptionFilter; timeZone: string; sessionHref: (id: string) => string; open: (id: string) => void; failed: Failed },
 ): { element: HTMLElement; reloadIfFirstPage: () => Promise<void> } {
   const body = h('div', {}, notice('loading', 'Loading sessions…'));
   const element = h('section', { class: 'panel wide', id: 'sessions' }, h('h2', {}, 'Recent sessions'), body);
@@ -78,7 +78,7 @@ export function sessionsPanel(
       );
       if (focused) (pager.querySelector<HTMLButtonElement>(`#${focused}:enabled`) ?? pager.querySelector<HTMLButtonElement>('button:enabled'))?.focus();
     } catch (err) {
-      body.replaceChildren(notice('error', `Sessions could not be loaded: ${errorMessage(err)}`));
+      opts.failed(body, 'Sessions')(err);
     }
   };
   void load(page);
