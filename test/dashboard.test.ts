@@ -540,7 +540,7 @@ describe.runIf(hasBrowser)('the dashboard signed in with a token', () => {
       await page.fill('#token', 'AbCdEfGhIj-0123456789abcdefghijkl');
       await page.click('button[type=submit]');
       await page.waitForSelector('.signin [role=alert]');
-      expect(await page.locator('.signin [role=alert]').innerText()).toMatch(/refused: .* Check that you pasted all of it and that it has not expired, or create a new one/);
+      expect(await page.locator('.signin [role=alert]').innerText()).toMatch(/refused\. Check that you pasted all of it and that it has not expired or been revoked, or create a new one/);
       await shoot(page, 'refused');
 
       await page.fill('#token', alice);

@@ -168,7 +168,8 @@ async function boot() {
     }
     const refused = storedToken() !== undefined;
     if (refused) forgetToken();
-    signIn(refused ? `That token was refused: ${errorMessage(err)} Check that you pasted all of it and that it has not expired, or create a new one.` : undefined);
+    // The API's own message ("sign in again") would only repeat the form: say what to check instead.
+    signIn(refused ? 'That token was refused. Check that you pasted all of it and that it has not expired or been revoked, or create a new one (below).' : undefined);
   }
 }
 

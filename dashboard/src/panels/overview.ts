@@ -22,7 +22,7 @@ export function totalsCards(t: Totals): HTMLElement {
     card(
       'Unpriced usage',
       figure('unpricedRequests', plural(t.cost.unpricedRequests, 'request'), t.cost.unpricedRequests),
-      t.cost.unpricedRequests ? `${tokens(t.cost.unpricedTokens)} tokens without a known price are not in the spend` : 'every request has a price',
+      t.cost.unpricedRequests ? `${tokens(t.cost.unpricedTokens)} tokens without a known price are not in the spend` : t.requests ? 'every request has a price' : 'no requests',
       t.cost.unpricedRequests > 0,
     ),
   );
