@@ -37,8 +37,8 @@ function launch(): Promise<Browser> {
 }
 
 /** A page that records console errors, uncaught exceptions and failed requests. */
-async function watchedPage(browser: Browser, width = 1400) {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
+async function watchedPage(browser: Browser, width = 1400, locale?: string) {
+  const page = await browser.newPage({ viewport: { width, height: 900 }, locale });
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
@@ -84,6 +84,30 @@ const OVER_TIME = `query($filter: InterceptionFilter, $bucket: TimeBucket, $tz: 
   usage(filter: $filter, bucket: $bucket, timeZone: $tz, groupBy: $by) { groups { model provider figures { cost { total } } } } }`;
 const TOP_MODELS = `query($filter: InterceptionFilter) { usage(filter: $filter, groupBy: [MODEL], orderBy: { field: COST }, first: 10) { groups { model figures { cost { total } } } } }`;
 const SESSIONS = `query($filter: InterceptionFilter, $after: String) { sessions(filter: $filter, first: 10, after: $after) { totalCount edges { node { sessionId } } pageInfo { endCursor } } }`;
+
+const TOOL_FIGURES = 'calls invocationErrors errorRate injectedCalls requests cost { total }';
+const TOOLS = `query($filter: InterceptionFilter) {
+  all: toolUsage(filter: $filter) { totals { ${TOOL_FIGURES} } }
+  servers: toolUsage(filter: $filter, groupBy: [SERVER], orderBy: { field: INVOCATION_ERRORS }, first: 10) { groups { serverUrl figures { ${TOOL_FIGURES} } } }
+  tools: toolUsage(filter: $filter, groupBy: [SERVER, TOOL], orderBy: { field: INVOCATION_ERRORS }, first: 15) { groups { serverUrl tool figures { ${TOOL_FIGURES} } } } }`;
+
+/** A table's rows as the page shows them: the row key and each figure's exact value. */
+const tableFigures = (page: Page, selector: string) =>
+  page.locator(`${selector} tbody tr`).evaluateAll((rows) =>
+    rows.map((r) => ({ key: r.getAttribute('data-key'), ...Object.fromEntries([...r.querySelectorAll('[data-figure]')].map((f) => [f.getAttribute('data-figure'), f.getAttribute('data-value')])) })),
+  );
+/** The same, computed from the API's answer. */
+const apiFigures = (f: any) => ({ calls: String(f.calls), invocationErrors: String(f.invocationErrors), errorRate: f.errorRate == null ? '' : String(f.errorRate), cost: f.cost.total });
+
+/** Presses Tab until `selector` has the focus, and says how many presses it took (it must be reachable). */
+async function tabTo(page: Page, selector: string, max = 80): Promise<number> {
+  for (let presses = 0; presses <= max; presses++) {
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return presses;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${selector} was not reached with ${max} presses of Tab`);
+}
+const focusedIs = (page: Page, selector: string) => page.waitForFunction((s) => document.activeElement?.matches(s) ?? false, selector, { timeout: 15_000 });
 
 const rowKeys = (page: Page, selector: string, attribute: string) => page.locator(selector).evaluateAll((rows, a) => rows.map((r) => r.getAttribute(a)), attribute);
 
@@ -255,6 +279,209 @@ describe.runIf(hasBrowser)('the dashboard in a real browser (embedded demo on lo
     await page.close();
   }, 180_000);
 
+  it('lists MCP servers and tools by failures with the figures toolUsage gives for the same filter', async () => {
+    const { page, problems } = await watchedPage(browser);
+    const check = async () => {
+      const filter = await shownFilter(page);
+      const direct = await api(TOOLS, { filter });
+      const t = direct.all.totals;
+      expect(t.calls).toBeGreaterThan(0);
+      for (const name of ['calls', 'invocationErrors', 'errorRate', 'cost'] as const) expect(await figureOf(page, '#tools-totals', name)).toBe(apiFigures(t)[name]);
+      expect(await figureOf(page, '#tools-totals', 'injectedCalls')).toBe(String(t.injectedCalls));
+      expect(await figureOf(page, '#tools-totals', 'requests')).toBe(String(t.requests));
+      expect(await tableFigures(page, '#tool-servers')).toEqual(direct.servers.groups.map((g: any) => ({ key: g.serverUrl, ...apiFigures(g.figures) })));
+      expect(await tableFigures(page, '#tool-tools')).toEqual(direct.tools.groups.map((g: any) => ({ key: `${g.serverUrl} ${g.tool}`, ...apiFigures(g.figures) })));
+      // Most failures first: the rows shown are the failing ones.
+      const failures = direct.tools.groups.map((g: any) => g.figures.invocationErrors);
+      expect(failures).toEqual([...failures].sort((a: number, b: number) => b - a));
+      return direct;
+    };
+    await page.goto(`${base}/dashboard?range=30d&tz=UTC`);
+    await ready(page);
+    const all = await check();
+    // The demo data has failing MCP tools, and the client-defined ones form their own group.
+    expect(all.all.totals.invocationErrors).toBeGreaterThan(0);
+    expect(all.servers.groups.map((g: any) => g.serverUrl)).toContain('');
+    expect(await page.locator('#tool-servers tbody tr[data-key=""] th').innerText()).toMatch(/no MCP server/);
+    await page.locator('#tools').screenshot({ path: path.join(OUT, 'dashboard-tools.png') });
+
+    await page.waitForFunction(() => document.querySelectorAll('#filter-provider option').length > 1);
+    await page.selectOption('#filter-provider', 'anthropic');
+    await ready(page);
+    const narrowed = await check();
+    expect(narrowed.all.totals.calls).toBeLessThan(all.all.totals.calls);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('is operated from the keyboard alone: filters, range, session rows, paging, and the focus stays where it was', async () => {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`${base}/dashboard?range=30d&tz=UTC`);
+    await ready(page);
+    await page.waitForFunction(() => document.querySelectorAll('#filter-provider option').length > 1);
+
+    // The range: Tab to it, ArrowDown picks the next choice (30 days → 90 days).
+    await tabTo(page, '#filter-range');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForURL(/[?&]range=90d(&|$)/);
+    await ready(page);
+    const wide = await shownFilter(page);
+    expect(Date.parse(wide.startedBefore as string) - Date.parse(wide.startedAfter as string)).toBe(90 * 86_400_000);
+    // The page redrew, and the keyboard user is still on the control they used.
+    await focusedIs(page, '#filter-range');
+
+    // A filter: on to the provider, and typing picks a choice.
+    await tabTo(page, '#filter-provider', 6);
+    await page.keyboard.type('o');
+    await page.waitForURL(/[?&]provider=openai(&|$)/);
+    await ready(page);
+    await focusedIs(page, '#filter-provider');
+    const filter = await shownFilter(page);
+    expect(filter).toMatchObject({ provider: 'openai' });
+    const { usage } = await api(TOTALS, { filter });
+    expect(await figureOf(page, '#totals', 'cost')).toBe(usage.totals.cost.total);
+
+    // A session row: Tab to its link, Enter opens it (focus on its title), Escape closes it (focus back on the row).
+    await page.waitForSelector('#sessions tbody tr a');
+    const first = await api(SESSIONS, { filter });
+    const firstId = first.sessions.edges[0].node.sessionId;
+    await tabTo(page, '#sessions tbody tr:first-child a');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#session-detail .thread');
+    expect(new URL(page.url()).searchParams.get('session')).toBe(firstId);
+    await focusedIs(page, '#session-detail h2');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('#session-detail'));
+    expect(new URL(page.url()).searchParams.get('session')).toBeNull();
+    await focusedIs(page, `#sessions tr[data-session="${firstId}"] a`);
+
+    // Paging: Enter on "Older" shows the next page of the API's cursors; the focus stays on the button.
+    const second = await api(SESSIONS, { filter, after: first.sessions.pageInfo.endCursor });
+    await tabTo(page, '#sessions-older');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((id) => document.querySelector('#sessions tbody tr')?.getAttribute('data-session') === id, second.sessions.edges[0].node.sessionId);
+    // A third page exists, so "Older" is still there to press again.
+    expect(first.sessions.totalCount).toBeGreaterThan(20);
+    await focusedIs(page, '#sessions-older');
+    await shoot(page, 'keyboard');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('formats figures for people in the browser’s language: currency to the cent, token counts with separators', async () => {
+    const { page, problems } = await watchedPage(browser, 1400, 'de-DE');
+    await page.goto(`${base}/dashboard?range=30d&tz=UTC`);
+    await ready(page);
+    const filter = await shownFilter(page);
+    const { usage } = await api(TOTALS, { filter });
+    const t = usage.totals;
+    const allTokens = t.inputTokens + t.outputTokens + t.cacheReadTokens + t.cacheWriteTokens;
+    /** The test's own Intl formatting of the API's value, in the page's language. */
+    const intl = (value: number, options: Intl.NumberFormatOptions) => page.evaluate(([v, o]) => new Intl.NumberFormat(navigator.language, o).format(v), [value, options] as const);
+    const cents: Intl.NumberFormatOptions = { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 2 };
+    const text = (scope: string, name: string) => page.locator(`${scope} [data-figure="${name}"]`).first().innerText();
+
+    expect(await page.evaluate(() => navigator.language)).toBe('de-DE');
+    expect(allTokens).toBeGreaterThan(1_000_000);
+    expect(await text('#totals', 'tokens')).toBe(await intl(allTokens, { maximumFractionDigits: 0 }));
+    expect(await text('#totals', 'tokens')).toMatch(/^\d{1,3}(\.\d{3})+$/);
+    expect(await text('#totals', 'cost')).toBe(await intl(Number(t.cost.total), cents));
+    expect(await text('#totals', 'cost')).toMatch(/^[\d.]+,\d{2}\s\$$/);
+    expect(await text('#totals', 'requests')).toBe(await intl(t.requests, { maximumFractionDigits: 0 }));
+    // Every amount on the page: to the cent, or, below a cent, two significant digits (never a bare "0,00 $").
+    const amounts = await page.locator('[data-figure="cost"], [data-figure="cacheSavings"]').evaluateAll((es) => es.map((e) => ({ value: e.getAttribute('data-value')!, shown: e.textContent })));
+    expect(amounts.length).toBeGreaterThan(20);
+    for (const { value, shown } of amounts) {
+      const n = Number(value);
+      const small = n !== 0 && Math.abs(n) < 0.01;
+      expect(shown).toBe(await intl(n, small ? { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumSignificantDigits: 2 } : cents));
+    }
+    // The tool panel's error rate is a percentage of the API's ratio.
+    const rate = Number(await figureOf(page, '#tools-totals', 'errorRate'));
+    expect(await text('#tools-totals', 'errorRate')).toBe(await intl(rate, { style: 'percent', maximumFractionDigits: 1 }));
+    await shoot(page, 'de');
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('says when a filter matches nothing, and how to widen it, with buttons that do', async () => {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`${base}/dashboard?range=7d&tz=UTC&model=no-such-model`);
+    await ready(page);
+    const filter = await shownFilter(page);
+    expect(filter).toMatchObject({ model: 'no-such-model' });
+    expect((await api(TOTALS, { filter })).usage.totals.requests).toBe(0);
+    const empty = await page.locator('#empty-state').innerText();
+    expect(empty).toMatch(/No requests match this view/);
+    expect(empty).toMatch(/model no-such-model/);
+    expect(empty).toMatch(/Widen the range or clear the filters/);
+    expect(await page.locator('#tools .notice.empty').innerText()).toMatch(/No tool calls .* Widen the range or clear a filter/);
+    expect(await page.locator('#sessions .notice.empty').innerText()).toMatch(/Widen the range or clear a filter/);
+    await shoot(page, 'empty');
+
+    // The way out, by keyboard: "Clear the filters" keeps the range and drops the model.
+    await tabTo(page, '#empty-clear');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => !url.searchParams.has('model'));
+    await ready(page);
+    expect(await page.locator('#empty-state').count()).toBe(0);
+    expect(new URL(page.url()).searchParams.get('range')).toBe('7d');
+    const cleared = await shownFilter(page);
+    expect(await figureOf(page, '#totals', 'requests')).toBe(String((await api(TOTALS, { filter: cleared })).usage.totals.requests));
+    expect(Number(await figureOf(page, '#totals', 'requests'))).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('says what to do when the API fails, and recovers with Try again', async () => {
+    const { page, problems } = await watchedPage(browser);
+    // A proxy in front of the gateway failing: every query but the first (who am I) gets a 502.
+    await page.route('**/graphql', (route) =>
+      route.request().postData()?.includes('DashboardViewer') ? route.continue() : route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway</body></html>' }),
+    );
+    await page.goto(`${base}/dashboard?range=30d&tz=UTC`);
+    await ready(page);
+    // One alert, naming every panel that failed, why, and what to do; each panel says it is missing.
+    expect(await page.locator('#page-error [role=alert]').count()).toBe(1);
+    const alert = await page.locator('#page-error [role=alert]').innerText();
+    expect(alert).toMatch(/could not be loaded: The server answered 502: check that the gateway is running/);
+    for (const panel of ['Usage', 'Rankings', 'Durations', 'Tool failures', 'Sessions', 'Today’s totals']) expect(alert).toContain(panel);
+    expect(await page.locator('#tools-slot .notice.error').innerText()).toMatch(/could not be loaded/);
+    expect(await page.locator('button.retry').count()).toBe(1);
+    await shoot(page, 'error');
+
+    await page.unroute('**/graphql');
+    await tabTo(page, '#page-error .retry');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#totals');
+    await ready(page);
+    const { usage } = await api(TOTALS, { filter: await shownFilter(page) });
+    expect(await figureOf(page, '#totals', 'cost')).toBe(usage.totals.cost.total);
+    expect(await page.locator('[role=alert]').count()).toBe(0);
+    // The browser logs each 502 it was given: those are the only console errors.
+    expect(problems.filter((p) => !/status of 502/.test(p))).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('keeps working with an unknown time zone: a link falls back to the browser’s, the field says what is wrong', async () => {
+    const { page, problems } = await watchedPage(browser);
+    await page.goto(`${base}/dashboard?range=7d&tz=Not%2FA_Zone`);
+    await ready(page);
+    const zone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    expect(new URL(page.url()).searchParams.get('tz')).toBe(zone);
+    await page.fill('#filter-tz', 'Mars/Olympus_Mons');
+    await page.locator('#filter-tz').press('Enter');
+    await page.waitForFunction(() => !(document.querySelector('#filter-tz') as HTMLInputElement).validity.valid);
+    expect(await page.locator('#filter-tz').evaluate((e) => (e as HTMLInputElement).validationMessage)).toMatch(/Unknown time zone .*Europe\/Berlin/);
+    expect(new URL(page.url()).searchParams.get('tz')).toBe(zone);
+    await page.fill('#filter-tz', 'Asia/Tokyo');
+    await page.locator('#filter-tz').press('Enter');
+    await page.waitForURL(/[?&]tz=Asia%2FTokyo(&|$)/);
+    await ready(page);
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it('stays usable in a narrow window', async () => {
     const { page, problems } = await watchedPage(browser, 420);
     await page.goto(`${base}/dashboard?range=7d&tz=UTC`);
@@ -313,7 +540,8 @@ describe.runIf(hasBrowser)('the dashboard signed in with a token', () => {
       await page.fill('#token', 'AbCdEfGhIj-0123456789abcdefghijkl');
       await page.click('button[type=submit]');
       await page.waitForSelector('.signin [role=alert]');
-      expect(await page.locator('.signin [role=alert]').innerText()).toMatch(/refused/);
+      expect(await page.locator('.signin [role=alert]').innerText()).toMatch(/refused\. Check that you pasted all of it and that it has not expired or been revoked, or create a new one/);
+      await shoot(page, 'refused');
 
       await page.fill('#token', alice);
       await page.click('button[type=submit]');

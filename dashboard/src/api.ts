@@ -38,7 +38,13 @@ export function isUnauthenticated(err: unknown): boolean {
 
 /** One line for an error panel: the API's own message where it gave one. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ClientError) return err.response.errors?.[0]?.message ?? `The server answered ${err.response.status}.`;
-  if (err instanceof TypeError) return 'The server did not answer; check that it is running, then reload.';
+  if (err instanceof ClientError) {
+    const first = err.response.errors?.[0];
+    if (!first) return `The server answered ${err.response.status}: check that the gateway is running (and any proxy in front of it), then try again.`;
+    // Bad input is the view's (a filter, the time zone, a range): say how to get out of it.
+    if (first.extensions?.code === 'BAD_USER_INPUT') return `${first.message} Change that filter, or use Reset for the default view.`;
+    return first.message;
+  }
+  if (err instanceof TypeError) return 'The server did not answer: check that the gateway is running and this machine can reach it, then try again.';
   return err instanceof Error ? err.message : String(err);
 }

@@ -21,3 +21,10 @@ export const figure = (name: string, shown: string, raw: string | number) => h('
 
 /** A panel's body while it loads, when it has nothing, or when its query failed. */
 export const notice = (kind: 'loading' | 'empty' | 'error', text: string) => h('p', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : undefined }, text);
+
+/** What failed and why, and a button to ask again (reachable by keyboard). */
+export const failure = (lines: string[], retry: () => void) =>
+  h('div', { class: 'notice error', role: 'alert' }, ...lines.map((line) => h('p', {}, line)), h('button', { type: 'button', class: 'retry', onclick: retry }, 'Try again'));
+
+/** Reports a panel's failed query (the page says it once, at the top): `failed(slot, 'Sessions')(err)`. */
+export type Failed = (slot: HTMLElement, what: string) => (err: unknown) => void;

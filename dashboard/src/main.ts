@@ -1,18 +1,20 @@
 import './style.css';
 import type { GraphQLClient } from 'graphql-request';
 import { createClient, errorMessage, forgetToken, isUnauthenticated, pageConfig, sessionHeaders, storedToken, storeToken } from './api';
-import { h, notice } from './dom';
+import { failure, h, notice } from './dom';
 import type { DashboardViewerQuery } from './generated/graphql';
-import { durationChart, toolsPanel } from './panels/durations';
+import { durationChart } from './panels/durations';
 import { filterBar } from './panels/filters';
 import { livePanel } from './panels/live';
-import { overTimeCharts, totalsCards } from './panels/overview';
+import { emptyState, overTimeCharts, totalsCards } from './panels/overview';
 import { sessionDetail, sessionsPanel } from './panels/sessions';
+import { toolsPanel } from './panels/tools';
 import { topTables } from './panels/top';
-import { DurationsQuery, OverviewQuery, TopQuery, ViewerQuery } from './queries';
+import { DurationsQuery, OverviewQuery, ToolsQuery, TopQuery, ViewerQuery } from './queries';
 import { bounds, bucketFor, readState, startOfToday, toFilter, writeState, type ViewState } from './url-state';
 
 const config = pageConfig();
+const listOf = (items: string[]) => new Intl.ListFormat('en', { type: 'conjunction' }).format(items);
 const root = document.getElementById('app')!;
 
 type Viewer = DashboardViewerQuery['viewer'];
@@ -72,7 +74,12 @@ class Dashboard {
 
   private renderDetail() {
     const id = this.state.session;
-    this.detailSlot.replaceChildren(id ? sessionDetail(this.client, id, { timeZone: this.state.tz, close: () => this.navigate({ ...this.state, session: undefined }) }) : '');
+    const close = () => {
+      this.navigate({ ...this.state, session: undefined });
+      // Back to the row the session was opened from, when it is on the page.
+      if (id) document.querySelector<HTMLElement>(`#sessions tr[data-session="${CSS.escape(id)}"] a`)?.focus();
+    };
+    this.detailSlot.replaceChildren(id ? sessionDetail(this.client, id, { timeZone: this.state.tz, close }) : '');
   }
 
   render() {
@@ -101,31 +108,42 @@ class Dashboard {
     const charts = h('div', { class: 'grid2', id: 'over-time' });
     const top = h('div', { class: 'grid3' });
     const perf = h('div', { class: 'grid2' });
+    const tools = h('div', { id: 'tools-slot' });
+    // One alert at the top for what failed (usually one cause for every panel: the gateway is
+    // down, or the view's input was refused), saying why and what to do; each panel says it is missing.
+    const problems = h('div', { id: 'page-error' });
+    const failedPanels = new Map<string, Set<string>>();
+    const failed = (slot: HTMLElement, what: string) => (err: unknown) => {
+      if (isUnauthenticated(err)) return signIn('Your session has ended or its token was revoked; sign in again.');
+      slot.replaceChildren(h('p', { class: 'notice error' }, `${what} could not be loaded (see above).`));
+      const message = errorMessage(err);
+      failedPanels.set(message, (failedPanels.get(message) ?? new Set()).add(what));
+      problems.replaceChildren(failure([...failedPanels].map(([m, panels]) => `${listOf([...panels])} could not be loaded: ${m}`), () => this.render()));
+    };
     const sessions = sessionsPanel(this.client, {
       // A relative range ends now: when live updates reload the table, "now" has moved on.
       filter: () => (state.range === 'custom' ? filter : toFilter(state, new Date())),
       timeZone: state.tz,
       sessionHref: (id) => writeState({ ...this.state, session: id }),
       open: (id) => this.navigate({ ...this.state, session: id }),
+      failed,
     });
-    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz, headers: sessionHeaders(config), onEnded: () => void sessions.reloadIfFirstPage() });
+    const live = livePanel(this.client, { filter, todayStart: startOfToday(state.tz, now), timeZone: state.tz, headers: sessionHeaders(config), onEnded: () => void sessions.reloadIfFirstPage(), failed });
     this.stopLive = live.stop;
-    root.replaceChildren(header, filterBar(this.client, state, this.navigate), live.element, overview, charts, top, perf, this.detailSlot, sessions.element);
+    // A keyboard user who changed a filter keeps their place: the control they used is focused again.
+    const focused = root.contains(document.activeElement) ? document.activeElement?.id : undefined;
+    root.replaceChildren(header, filterBar(this.client, state, this.navigate), problems, live.element, overview, charts, top, perf, tools, this.detailSlot, sessions.element);
+    if (focused) document.getElementById(focused)?.focus();
     this.renderDetail();
 
-    const failed = (slot: HTMLElement, what: string) => (err: unknown) => {
-      if (isUnauthenticated(err)) return signIn('Your session has ended; sign in again.');
-      slot.replaceChildren(notice('error', `${what} could not be loaded: ${errorMessage(err)} Reload to try again.`));
-    };
-    const overviewDone = this.client.request(OverviewQuery, { filter, bucket, timeZone: state.tz, stack: [state.stack === 'model' ? 'MODEL' : 'PROVIDER'] });
-    const durationsDone = this.client.request(DurationsQuery, { filter });
     void Promise.allSettled([
-      overviewDone.then((data) => {
-        overview.replaceChildren(totalsCards(data.summary.totals));
+      this.client.request(OverviewQuery, { filter, bucket, timeZone: state.tz, stack: [state.stack === 'model' ? 'MODEL' : 'PROVIDER'] }).then((data) => {
+        overview.replaceChildren(...(data.summary.totals.requests ? [] : [emptyState(state, this.navigate)]), totalsCards(data.summary.totals));
         charts.replaceChildren(...overTimeCharts(data.overTime.groups, { stack: state.stack, timeZone: state.tz, bucket }));
       }, failed(overview, 'Usage')),
       this.client.request(TopQuery, { filter }).then((data) => top.replaceChildren(...topTables(data)), failed(top, 'Rankings')),
-      Promise.all([overviewDone, durationsDone]).then(([o, d]) => perf.replaceChildren(durationChart(d.usage.groups), toolsPanel(o.summary.totals, d.usage.groups)), failed(perf, 'Durations and tools')),
+      this.client.request(DurationsQuery, { filter }).then((d) => perf.replaceChildren(durationChart(d.usage.groups)), failed(perf, 'Durations')),
+      this.client.request(ToolsQuery, { filter }).then((d) => tools.replaceChildren(toolsPanel(d)), failed(tools, 'Tool failures')),
     ]).then(() => {
       // After the charts' first frame: they draw in requestAnimationFrame.
       requestAnimationFrame(() =>
@@ -145,12 +163,13 @@ async function boot() {
     new Dashboard(client, viewer).render();
   } catch (err) {
     if (!isUnauthenticated(err)) {
-      root.replaceChildren(notice('error', `The dashboard could not start: ${errorMessage(err)} Reload to try again.`));
+      root.replaceChildren(failure([`The dashboard could not start: ${errorMessage(err)}`], () => void boot()));
       return;
     }
     const refused = storedToken() !== undefined;
     if (refused) forgetToken();
-    signIn(refused ? `That token was refused: ${errorMessage(err)}` : undefined);
+    // The API's own message ("sign in again") would only repeat the form: say what to check instead.
+    signIn(refused ? 'That token was refused. Check that you pasted all of it and that it has not expired or been revoked, or create a new one (below).' : undefined);
   }
 }
 

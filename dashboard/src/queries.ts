@@ -129,13 +129,53 @@ export const DurationsQuery = graphql(`
         model
         figures {
           requests
-          toolCalls
-          toolErrors
-          injectedToolCalls
           durationMs {
             p50
             p95
           }
+        }
+      }
+    }
+  }
+`);
+
+graphql(`
+  fragment DashboardToolFigures on ToolUsageFigures {
+    calls
+    invocationErrors
+    errorRate
+    injectedCalls
+    requests
+    cost {
+      total
+      unpricedRequests
+    }
+  }
+`);
+
+// Failures first: by invocation errors, then (the API's tie-break) by key. The servers and tools
+// with the most failed calls are the ones to look at; the error rate says how often they fail.
+export const ToolsQuery = graphql(`
+  query DashboardTools($filter: InterceptionFilter!) {
+    all: toolUsage(filter: $filter) {
+      totals {
+        ...DashboardToolFigures
+      }
+    }
+    servers: toolUsage(filter: $filter, groupBy: [SERVER], orderBy: { field: INVOCATION_ERRORS }, first: 10) {
+      groups {
+        serverUrl
+        figures {
+          ...DashboardToolFigures
+        }
+      }
+    }
+    tools: toolUsage(filter: $filter, groupBy: [SERVER, TOOL], orderBy: { field: INVOCATION_ERRORS }, first: 15) {
+      groups {
+        serverUrl
+        tool
+        figures {
+          ...DashboardToolFigures
         }
       }
     }

@@ -29,12 +29,23 @@ export const FILTER_KEYS = ['initiator', 'provider', 'model', 'client'] as const
 
 export const browserTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
+/** Whether the browser knows an IANA zone name (an unknown one would throw in every date format). */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function readState(search: string): ViewState {
   const p = new URLSearchParams(search);
   const range = p.get('range') ?? '30d';
   const state: ViewState = {
     range: range in RANGES ? (range as RangeKey) : '30d',
-    tz: p.get('tz') || browserTimeZone(),
+    // A mistyped zone in a shared link falls back to this browser's, rather than breaking the page.
+    tz: isTimeZone(p.get('tz') ?? '') ? p.get('tz')! : browserTimeZone(),
     stack: p.get('stack') === 'provider' ? 'provider' : 'model',
   };
   for (const key of [...FILTER_KEYS, 'from', 'to', 'session'] as const) {

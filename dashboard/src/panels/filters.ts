@@ -1,7 +1,7 @@
 import type { GraphQLClient } from 'graphql-request';
 import { h } from '../dom';
 import { FilterOptionsQuery } from '../queries';
-import { FILTER_KEYS, RANGES, type RangeKey, type ViewState } from '../url-state';
+import { FILTER_KEYS, isTimeZone, RANGES, type RangeKey, type ViewState } from '../url-state';
 
 const LABELS: Record<(typeof FILTER_KEYS)[number], string> = { initiator: 'Initiator', provider: 'Provider', model: 'Model', client: 'Client' };
 
@@ -76,8 +76,13 @@ export function filterBar(client: GraphQLClient, state: ViewState, navigate: (ne
     list: 'time-zones',
     value: state.tz,
     size: 16,
+    'aria-describedby': 'filter-tz-help',
     onchange: (e) => {
-      const value = (e.target as HTMLInputElement).value.trim();
+      const input = e.target as HTMLInputElement;
+      const value = input.value.trim();
+      // Said at the field, where it was typed: the page keeps the zone it has until a known one is given.
+      input.setCustomValidity(value && !isTimeZone(value) ? `Unknown time zone “${value}”: use an IANA name such as Europe/Berlin.` : '');
+      if (!input.reportValidity()) return;
       if (value && value !== state.tz) navigate({ ...state, tz: value });
     },
   });
@@ -88,12 +93,12 @@ export function filterBar(client: GraphQLClient, state: ViewState, navigate: (ne
     h('option', { value: 'provider', selected: state.stack === 'provider' }, 'provider'),
   );
 
-  const field = (label: string, control: HTMLElement, extra?: HTMLElement) => h('label', { class: 'field' }, h('span', {}, label), control, extra);
+  const field = (label: string, control: HTMLElement, ...extra: HTMLElement[]) => h('label', { class: 'field' }, h('span', {}, label), control, ...extra);
   return h(
     'form',
     { class: 'filters', role: 'search', 'aria-label': 'Filters', onsubmit: (e) => e.preventDefault() },
     field('Range', range, custom),
-    field('Time zone', tz, h('datalist', { id: 'time-zones' }, ...zones.map((z) => h('option', { value: z })))),
+    field('Time zone', tz, h('datalist', { id: 'time-zones' }, ...zones.map((z) => h('option', { value: z }))), h('small', { id: 'filter-tz-help', class: 'sr-only' }, 'An IANA name such as Europe/Berlin; press Enter to apply.')),
     ...FILTER_KEYS.map((key) => field(LABELS[key], selects[key])),
     field('Stack by', stack),
     h('a', { class: 'reset', href: '?' }, 'Reset'),

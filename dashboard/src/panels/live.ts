@@ -1,6 +1,5 @@
 import type { GraphQLClient } from 'graphql-request';
-import { errorMessage } from '../api';
-import { figure, h, notice } from '../dom';
+import { figure, h, notice, type Failed } from '../dom';
 import { count, dateTime, duration, tokens, usd } from '../format';
 import type { DashboardLiveSubscription, InterceptionFilter } from '../generated/graphql';
 import { LiveSubscription, TodayQuery } from '../queries';
@@ -19,7 +18,7 @@ const SHOWN = 15;
  */
 export function livePanel(
   client: GraphQLClient,
-  opts: { filter: InterceptionFilter; todayStart: Date; timeZone: string; headers: Record<string, string>; onEnded: () => void },
+  opts: { filter: InterceptionFilter; todayStart: Date; timeZone: string; headers: Record<string, string>; onEnded: () => void; failed: Failed },
 ): { element: HTMLElement; stop: () => void } {
   const todayFilter: InterceptionFilter = { ...opts.filter, startedAfter: opts.todayStart.toISOString(), startedBefore: undefined };
   const liveFilter: InterceptionFilter = { ...opts.filter, startedAfter: undefined, startedBefore: undefined };
@@ -36,7 +35,7 @@ export function livePanel(
         h('span', {}, figure('todayTokens', tokens(all), all), ' tokens'),
       );
     } catch (err) {
-      totals.replaceChildren(notice('error', `Today’s totals could not be loaded: ${errorMessage(err)}`));
+      opts.failed(totals, 'Today’s totals')(err);
     }
   };
   void loadToday();

@@ -2,6 +2,7 @@ import { color, stackedBars, type Stack } from '../charts';
 import { figure, h } from '../dom';
 import { compactNumber, count, plural, ratio, tokens, usd } from '../format';
 import type { DashboardOverviewQuery } from '../generated/graphql';
+import { FILTER_KEYS, RANGES, type ViewState } from '../url-state';
 
 type Totals = DashboardOverviewQuery['summary']['totals'];
 type Group = DashboardOverviewQuery['overTime']['groups'][number];
@@ -21,7 +22,7 @@ export function totalsCards(t: Totals): HTMLElement {
     card(
       'Unpriced usage',
       figure('unpricedRequests', plural(t.cost.unpricedRequests, 'request'), t.cost.unpricedRequests),
-      t.cost.unpricedRequests ? `${tokens(t.cost.unpricedTokens)} tokens without a known price are not in the spend` : 'every request has a price',
+      t.cost.unpricedRequests ? `${tokens(t.cost.unpricedTokens)} tokens without a known price are not in the spend` : t.requests ? 'every request has a price' : 'no requests',
       t.cost.unpricedRequests > 0,
     ),
   );
@@ -66,4 +67,26 @@ export function overTimeCharts(groups: Group[], opts: { stack: 'model' | 'provid
     panel(`Spend per ${per}, by ${opts.stack}`, spendEl, spend, () => stackedBars(spendEl, { xs, stacks: spend, timeZone: opts.timeZone, format: usd, axis: (v) => usd(v) })),
     panel(`Tokens per ${per}, by ${opts.stack}`, tokensEl, toks, () => stackedBars(tokensEl, { xs, stacks: toks, timeZone: opts.timeZone, format: tokens, axis: compactNumber })),
   ];
+}
+
+/**
+ * When the view matches no request at all: say so, say which filters and range did it, and offer
+ * the two ways out (a longer range, no filters) as buttons.
+ */
+export function emptyState(state: ViewState, navigate: (next: ViewState) => void): HTMLElement {
+  const set = FILTER_KEYS.filter((k) => state[k]);
+  const range = state.range === 'custom' ? 'the chosen days' : `the last ${RANGES[state.range]}`;
+  const what = set.length ? ` with ${set.map((k) => `${k} ${state[k]}`).join(', ')}` : '';
+  const widen = state.range !== '90d';
+  return h(
+    'div',
+    { class: 'notice empty', id: 'empty-state', role: 'status' },
+    h('p', {}, h('strong', {}, 'No requests match this view'), ` (${range}${what}). `, widen && set.length ? 'Widen the range or clear the filters.' : widen ? 'Widen the range.' : set.length ? 'Clear the filters.' : 'Nothing has been recorded that you may see yet.'),
+    h(
+      'p',
+      { class: 'actions-inline' },
+      widen ? h('button', { type: 'button', id: 'empty-widen', onclick: () => navigate({ ...state, range: '90d', from: undefined, to: undefined, session: undefined }) }, 'Show the last 90 days') : null,
+      set.length ? h('button', { type: 'button', id: 'empty-clear', onclick: () => navigate({ ...state, initiator: undefined, provider: undefined, model: undefined, client: undefined, session: undefined }) }, 'Clear the filters') : null,
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 import type { GraphQLClient } from 'graphql-request';
 import { errorMessage } from '../api';
-import { figure, h, notice } from '../dom';
+import { figure, h, notice, type Failed } from '../dom';
 import { count, dateTime, plural, tokens, usd } from '../format';
 import type { DashboardSessionQuery, DashboardSessionsQueryVariables, InterceptionFilter } from '../generated/graphql';
 import { SessionQuery, SessionsQuery } from '../queries';
@@ -19,7 +19,7 @@ interface Page {
  */
 export function sessionsPanel(
   client: GraphQLClient,
-  opts: { filter: () => InterceptionFilter; timeZone: string; sessionHref: (id: string) => string; open: (id: string) => void },
+  opts: { filter: () => InterceptionFilter; timeZone: string; sessionHref: (id: string) => string; open: (id: string) => void; failed: Failed },
 ): { element: HTMLElement; reloadIfFirstPage: () => Promise<void> } {
   const body = h('div', {}, notice('loading', 'Loading sessions…'));
   const element = h('section', { class: 'panel wide', id: 'sessions' }, h('h2', {}, 'Recent sessions'), body);
@@ -44,6 +44,8 @@ export function sessionsPanel(
         h('span', {}, figure('sessionCount', plural(sessions.totalCount, 'session'), sessions.totalCount)),
         h('button', { type: 'button', id: 'sessions-older', disabled: !sessions.pageInfo.hasNextPage, onclick: () => void load({ after: sessions.pageInfo.endCursor ?? undefined }) }, 'Older →'),
       );
+      // Paging by keyboard keeps the focus on the button pressed (the other one at the last page).
+      const focused = body.contains(document.activeElement) ? document.activeElement?.id : undefined;
       body.replaceChildren(
         h(
           'div',
@@ -74,8 +76,9 @@ export function sessionsPanel(
         ),
         pager,
       );
+      if (focused) (pager.querySelector<HTMLButtonElement>(`#${focused}:enabled`) ?? pager.querySelector<HTMLButtonElement>('button:enabled'))?.focus();
     } catch (err) {
-      body.replaceChildren(notice('error', `Sessions could not be loaded: ${errorMessage(err)}`));
+      opts.failed(body, 'Sessions')(err);
     }
   };
   void load(page);
@@ -134,7 +137,7 @@ export function sessionDetail(client: GraphQLClient, id: string, opts: { timeZon
   const list = h('ol', { class: 'threads' });
   const more = h('div', {}, notice('loading', 'Loading threads…'));
   const title = h('h2', { tabindex: -1 }, `Session ${id}`);
-  const element = h('section', { class: 'panel wide', id: 'session-detail', 'aria-label': 'Session threads' }, h('button', { type: 'button', class: 'close', onclick: opts.close, 'aria-label': 'Close session' }, '×'), title, list, more);
+  const element = h('section', { class: 'panel wide', id: 'session-detail', 'aria-label': 'Session threads', onkeydown: (e) => (e as KeyboardEvent).key === 'Escape' && opts.close() }, h('button', { type: 'button', class: 'close', onclick: opts.close, 'aria-label': 'Close session' }, '×'), title, list, more);
   const load = async (after?: string) => {
     try {
       const { session } = await client.request(SessionQuery, { id, after });
