@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.ts';
 import { named, type SqlFragment, sql } from '../db/sql.ts';
-import { interceptionCostsSql } from '../domain/usage/priced-usages.ts';
+import { type CostRow, interceptionCostsSql } from '../domain/usage/priced-usages.ts';
 import { DURATION_US } from '../domain/usage/report.ts';
 import type { PricePeriod } from '../prices/period.ts';
 
@@ -11,7 +11,7 @@ import type { PricePeriod } from '../prices/period.ts';
  * over their keys, or a percentile over their durations, so any grouping of grain rows answers
  * exactly what the live statement answers over the same interceptions.
  */
-export interface GrainRow {
+export interface GrainRow extends Omit<CostRow, 'sourceShares'> {
   /** UTC hour, as text `YYYY-MM-DD HH:MM:SS+00`. */
   period: string;
   /** The query's bucket start (live part only), PostgreSQL timestamptz text; null otherwise. */
@@ -24,21 +24,11 @@ export interface GrainRow {
   client: string;
   credentialKind: string;
   requests: number;
-  /** Integer sums as decimal text (micro-dollars for amounts). */
+  /** Integer sums as decimal text (the cost columns, micro-dollars, come from CostRow). */
   inputTokens: string;
   outputTokens: string;
   cacheReadTokens: string;
   cacheWriteTokens: string;
-  costTotal: string;
-  costInput: string;
-  costOutput: string;
-  costCacheRead: string;
-  costCacheWrite: string;
-  costSaved: string;
-  unpricedRequests: number;
-  unpricedTokens: string;
-  recordedRows: number;
-  bookRows: number;
   toolCalls: number;
   injectedToolCalls: number;
   toolErrors: number;

@@ -2,12 +2,11 @@ import type { Viewer } from '../../auth/viewer.ts';
 import type { Queryable } from '../../db/db.ts';
 import { named, type SqlFragment, sql } from '../../db/sql.ts';
 import { interceptionConditions } from '../interception-filter.ts';
-import { parseRfc3339 } from '../validation.ts';
 import { type Cost, costOf, integerText } from '../usage/cost.ts';
 import { UsageInputError, UsageTooLargeError } from '../usage/errors.ts';
 import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, usageSums } from '../usage/priced-usages.ts';
-import { isKnownTimeZone, maxBuckets, USAGE_LIMITS } from '../usage/query.ts';
-import { bucketEnd, bucketSeries, bucketStart } from '../usage/report.ts';
+import { USAGE_LIMITS } from '../usage/query.ts';
+import { bucketEnd, bucketSeries, bucketStart, checkQuery } from '../usage/report.ts';
 import { TOOL_DIMENSIONS, type ToolDimension, type ToolOrderField, type ToolUsageQuery } from './query.ts';
 
 /**
@@ -224,27 +223,6 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
   if (want.groups && q.bucket && range && first?.series) groups = fillEmptyBuckets(groups, first.series, first.seriesEnds!, q.groupBy.length > 0);
   groups = order(groups, q);
   return { totals: want.totals ? figuresOf(total ?? ZERO_ROW) : null, groups: q.first === undefined ? groups : groups.slice(0, q.first) };
-}
-
-/** Validates what SQL would reject obscurely; returns the bounded range, if any. */
-function checkQuery(q: ToolUsageQuery): { from: string; to: string } | null {
-  if (!isKnownTimeZone(q.timeZone)) throw new UsageInputError(`Unknown time zone ${JSON.stringify(q.timeZone)}: use an IANA name such as "Europe/Berlin".`, 'timeZone');
-  if (new Set(q.groupBy).size !== q.groupBy.length) throw new UsageInputError('groupBy names a dimension twice.', 'groupBy');
-  if (q.first !== undefined && q.first < 0) throw new UsageInputError('"first" must not be negative.', 'first');
-  const from = q.filter.startedAfter;
-  const to = q.filter.startedBefore;
-  if (from === undefined || to === undefined) return null;
-  if (q.bucket) {
-    const ms = (s: string) => Number(parseRfc3339(s.toUpperCase())!.epochNanos / 1_000_000n);
-    const n = maxBuckets(q.bucket, ms(from), ms(to));
-    if (n > USAGE_LIMITS.buckets) {
-      throw new UsageTooLargeError(
-        `${q.bucket} buckets over this range would be up to ${n} buckets; at most ${USAGE_LIMITS.buckets} are allowed: use a coarser bucket or a shorter range.`,
-        'buckets', n, USAGE_LIMITS.buckets,
-      );
-    }
-  }
-  return { from, to };
 }
 
 const ZERO_ROW: FigureRow = {

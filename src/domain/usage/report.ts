@@ -274,8 +274,8 @@ export function finishReport(rows: ReportRow[], q: UsageQuery, want: UsageParts,
   return { totals: want.totals ? figuresOf(total ?? { ...ZERO_FIGURES }) : null, groups: q.first === undefined ? groups : groups.slice(0, q.first) };
 }
 
-/** Validates what SQL would reject obscurely; returns the bounded range, if any. */
-export function checkQuery(q: UsageQuery): { from: string; to: string } | null {
+/** Validates what SQL would reject obscurely (usage and tool analytics alike); returns the bounded range, if any. */
+export function checkQuery(q: Pick<UsageQuery, 'timeZone' | 'bucket' | 'first' | 'filter'> & { groupBy: readonly string[] }): { from: string; to: string } | null {
   if (!isKnownTimeZone(q.timeZone)) throw new UsageInputError(`Unknown time zone ${JSON.stringify(q.timeZone)}: use an IANA name such as "Europe/Berlin".`, 'timeZone');
   if (new Set(q.groupBy).size !== q.groupBy.length) throw new UsageInputError('groupBy names a dimension twice.', 'groupBy');
   if (q.first !== undefined && q.first < 0) throw new UsageInputError('"first" must not be negative.', 'first');
