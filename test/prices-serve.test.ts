@@ -5,7 +5,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createPgliteDb } from '../src/db/pglite.ts';
 import { named } from '../src/db/sql.ts';
 import { createTestDb } from './support/databases.ts';
-import { addUser } from './support/fixtures.ts';
+import { addInterception, addTokenUsage, addUser } from './support/fixtures.ts';
 import { runCli, startServer } from './support/process.ts';
 
 /** What `serve` and the `prices` command wire together: the price store each mode uses. */
@@ -82,5 +82,48 @@ describe('prices from the command line and serve', () => {
         await state.close();
       }
     }, 120_000);
+
+    it('keeps the usage roll-ups in DATA_DIR/state, answers usage as without them, and writes nothing to the Coder database', async () => {
+      const coder = await createTestDb('postgres');
+      onTestFinished(() => coder.close());
+      const owner = await addUser(coder.db, { username: 'boss', role: 'owner' });
+      // Requests of two days ago: hours long closed, which the refresher rolls up at once.
+      const day = Date.now() - 2 * 86_400_000;
+      for (let n = 0; n < 6; n++) {
+        const startedAt = new Date(day + n * 1_800_000).toISOString();
+        const id = await addInterception(coder.db, { initiatorId: owner.id, startedAt, endedAt: new Date(day + n * 1_800_000 + 1500 + n).toISOString(), model: n % 2 ? 'claude-sonnet-4-5' : 'claude-haiku-4-5' });
+        await addTokenUsage(coder.db, { interceptionId: id, input: 1000 * (n + 1), output: 300, cacheRead: 5000, createdAt: startedAt });
+      }
+      const USAGE = `{ usage(groupBy: [MODEL], bucket: HOUR, filter: { startedAfter: "${new Date(day - 3_600_000).toISOString()}", startedBefore: "${new Date(day + 4 * 3_600_000).toISOString()}" })
+        { totals { requests sessions inputTokens cacheReadTokens durationMs { p50 p95 } cost { total cacheSavings } } groups { model bucketStart figures { requests cost { total } } } } }`;
+      const dataDir = path.join(await tempDir(), 'data');
+      const env = { DATABASE_URL: coder.url!, READ_ONLY: '1', DATA_DIR: dataDir };
+
+      const live = await startServer({ ...env, USAGE_ROLLUP_INTERVAL_MS: '0' });
+      let withoutRollups: unknown;
+      try {
+        withoutRollups = await graphql(live.url, owner.token, USAGE);
+      } finally {
+        await live.stop();
+      }
+      expect((withoutRollups as { errors?: unknown }).errors).toBeUndefined();
+
+      const rolled = await startServer({ ...env, USAGE_ROLLUP_INTERVAL_MS: '200' });
+      try {
+        await expect.poll(() => rolled.log(), { timeout: 60_000, interval: 200 }).toContain('usage roll-ups refreshed');
+        expect(await graphql(rolled.url, owner.token, USAGE)).toEqual(withoutRollups);
+      } finally {
+        await rolled.stop();
+      }
+      const [inCoder] = await coder.db.query<{ n: string }>(named('test.rollups.coderRows')`SELECT count(*) AS n FROM gateway_usage_rollups`);
+      expect(inCoder.n).toBe('0');
+      const state = await createPgliteDb(path.join(dataDir, 'state'));
+      try {
+        const [rows] = await state.query<{ n: string }>(named('test.rollups.stateRows')`SELECT sum(requests) AS n FROM gateway_usage_rollups`);
+        expect(rows.n).toBe('6');
+      } finally {
+        await state.close();
+      }
+    }, 180_000);
   });
 });
