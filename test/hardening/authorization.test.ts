@@ -229,6 +229,26 @@ const PROBES: Probe[] = [
     },
   },
   {
+    name: 'REST export of interceptions (NDJSON, every row of any range)',
+    run: one(rest('/api/v2/aibridge/export/interceptions?format=ndjson')),
+    check: ([r], v) => {
+      expect(r.status, r.text).toBe(200);
+      const rows = r.text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; token_usages: { input_tokens: number }[] });
+      expect(sorted(rows.map((x) => x.id))).toEqual(sorted(rowsOf(v).map((x) => x.id)));
+      expect(String(rows.flatMap((x) => x.token_usages.map((t) => t.input_tokens)).reduce((a, b) => a + b, 0))).toBe(sum(rowsOf(v)));
+    },
+  },
+  {
+    name: 'REST export of sessions (NDJSON)',
+    run: one(rest('/api/v2/ai-gateway/export/sessions?format=ndjson')),
+    check: ([r], v) => {
+      expect(r.status, r.text).toBe(200);
+      const got = r.text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { id: string; initiator: { id: string }; token_usage_summary: { input_tokens: number } })
+        .map((s) => `${ownerOfUser(s.initiator.id)} ${s.id} ${s.token_usage_summary.input_tokens}`);
+      expect(sorted(got)).toEqual(sorted(sessionsOf(v).map((s) => `${s.owner} ${s.sessionId} ${sum(s.rows)}`)));
+    },
+  },
+  {
     name: 'REST /sessions/{id} by every session id and every interception UUID',
     run: many(sessionLookups, (l) => rest(`/api/v2/aibridge/sessions/${encodeURIComponent(l.key)}`)),
     check: (res, v) => {
