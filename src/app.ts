@@ -1,6 +1,7 @@
 import { useDisableIntrospection } from '@graphql-yoga/plugin-disable-introspection';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { PothosValidationError } from '@pothos/core';
 import { GraphQLError, type DocumentNode } from 'graphql';
 import { pino, type Logger } from 'pino';
 import type { Db } from './db/db.ts';
@@ -135,12 +136,13 @@ export function createApp(deps: AppDeps): App {
           return e;
         };
         if (original instanceof InvalidTextError && error instanceof GraphQLError) return clientError(error);
-        // Expected errors keep their path and locations; only unexpected ones are replaced. Our
-        // own errors always carry a code; a code-less GraphQLError raised while executing (it has
-        // a path) comes from graphql-js, graphql-jit or a scalar failing on what the server
-        // produced (an enum value Coder added, a sum past SafeInt): the server's fault.
+        // Expected errors keep their path and locations; only unexpected ones are replaced. Ours
+        // carry a code and Pothos's argument checks (`first: -1`) are the caller's; any other
+        // code-less GraphQLError raised while executing (it has a path) comes from graphql-js,
+        // graphql-jit or a scalar failing on what the server produced (an enum value Coder
+        // added, a sum past SafeInt): the server's fault.
         if (error instanceof GraphQLError && (!error.originalError || original instanceof GraphQLError)) {
-          if (error.extensions.code !== undefined || error.path === undefined) return clientError(error);
+          if (error.extensions.code !== undefined || error.path === undefined || original instanceof PothosValidationError) return clientError(error);
         }
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
