@@ -2,7 +2,7 @@ import type { Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
 import { named, type SqlFragment, sql } from '../db/sql.ts';
 import { interceptionConditions } from '../domain/interception-filter.ts';
-import { UsageInputError } from '../domain/usage/errors.ts';
+import { rethrowZoneError } from '../domain/usage/errors.ts';
 import { type PriceBook, pricingNeedsOfTable } from '../domain/usage/priced-usages.ts';
 import type { UsageQuery } from '../domain/usage/query.ts';
 import { USAGE_LIMITS } from '../domain/usage/query.ts';
@@ -131,10 +131,7 @@ export async function rolledUsageReport(
     // Prisma's 5 s default would cut a large report short: the statement timeout bounds it instead.
     ], { maxWait: 10_000, timeout: 120_000 });
   } catch (err) {
-    if ((err as { code?: string }).code === '22023' && /time zone/i.test((err as Error).message)) {
-      throw new UsageInputError(`Unknown time zone ${JSON.stringify(zone)}.`, 'timeZone');
-    }
-    throw err;
+    rethrowZoneError(err, zone);
   }
   return { ...finishReport(rows, q, want, range), live: null };
 }

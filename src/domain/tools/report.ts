@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/db.ts';
 import { named, type SqlFragment, sql } from '../../db/sql.ts';
 import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from '../usage/cost.ts';
-import { UsageInputError, UsageTooLargeError } from '../usage/errors.ts';
+import { rethrowZoneError, UsageTooLargeError } from '../usage/errors.ts';
 import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, usageSums } from '../usage/priced-usages.ts';
 import { USAGE_LIMITS } from '../usage/query.ts';
 import { bucketEnd, bucketSeries, bucketStart, checkQuery } from '../usage/report.ts';
@@ -204,11 +204,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
          LIMIT ${USAGE_LIMITS.groups + 2}`,
     );
   } catch (err) {
-    // Intl and PostgreSQL's zone databases can differ on rare names: PostgreSQL's word is final.
-    if ((err as { code?: string }).code === '22023' && /time zone/i.test((err as Error).message)) {
-      throw new UsageInputError(`Unknown time zone ${JSON.stringify(zone)}.`, 'timeZone');
-    }
-    throw err;
+    rethrowZoneError(err, zone);
   }
   const total = rows.find((r) => r.isTotal);
   const found = rows.filter((r) => !r.isTotal);

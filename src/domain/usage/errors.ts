@@ -13,3 +13,15 @@ export class UsageTooLargeError extends Error {
     this.name = 'UsageTooLargeError';
   }
 }
+
+/**
+ * Rethrows a failed report statement; PostgreSQL's "time zone not recognized" (22023) becomes
+ * the caller's UsageInputError: Intl and PostgreSQL's zone databases can differ on rare names,
+ * and PostgreSQL's word is final.
+ */
+export function rethrowZoneError(err: unknown, zone: string): never {
+  if ((err as { code?: string }).code === '22023' && /time zone/i.test((err as Error).message)) {
+    throw new UsageInputError(`Unknown time zone ${JSON.stringify(zone)}.`, 'timeZone');
+  }
+  throw err;
+}

@@ -4,7 +4,7 @@ import { named, type SqlFragment, sql } from '../../db/sql.ts';
 import { parseRfc3339 } from '../validation.ts';
 import { interceptionConditions } from '../interception-filter.ts';
 import { type Cost, costOf, integerText } from './cost.ts';
-import { UsageInputError, UsageTooLargeError } from './errors.ts';
+import { rethrowZoneError, UsageInputError, UsageTooLargeError } from './errors.ts';
 import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, usageSums } from './priced-usages.ts';
 import { isKnownTimeZone, maxBuckets, type TimeBucket, type UsageDimension, USAGE_LIMITS, type UsageQuery } from './query.ts';
 
@@ -235,11 +235,7 @@ export async function usageReport(db: Queryable, viewer: Viewer, book: PriceBook
          LIMIT ${USAGE_LIMITS.groups + 2}`,
     );
   } catch (err) {
-    // Intl and PostgreSQL's zone databases can differ on rare names: PostgreSQL's word is final.
-    if ((err as { code?: string }).code === '22023' && /time zone/i.test((err as Error).message)) {
-      throw new UsageInputError(`Unknown time zone ${JSON.stringify(zone)}.`, 'timeZone');
-    }
-    throw err;
+    rethrowZoneError(err, zone);
   }
   return finishReport(rows, q, want, range);
 }
