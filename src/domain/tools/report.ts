@@ -6,7 +6,7 @@ import { type Cost, costOf, integerText } from '../usage/cost.ts';
 import { rethrowZoneError, UsageTooLargeError } from '../usage/errors.ts';
 import { type CostRow, type PriceBook, pricedUsagesSql, pricingNeedsOfTable, USAGE_SUM_COLUMNS, usageSums } from '../usage/priced-usages.ts';
 import { USAGE_LIMITS } from '../usage/query.ts';
-import { bucketEnd, bucketSeries, bucketStart, checkQuery } from '../usage/report.ts';
+import { bucketEnd, bucketSeries, bucketStart, checkQuery, fillEmptyBuckets } from '../usage/report.ts';
 import { TOOL_DIMENSIONS, type ToolDimension, type ToolOrderField, type ToolUsageQuery } from './query.ts';
 
 /**
@@ -216,7 +216,7 @@ export async function toolUsageReport(db: Queryable, viewer: Viewer, book: Price
   }
   let groups = want.groups ? found.map(toGroup) : [];
   const first = rows[0];
-  if (want.groups && q.bucket && range && first?.series) groups = fillEmptyBuckets(groups, first.series, first.seriesEnds!, q.groupBy.length > 0);
+  if (want.groups && q.bucket && range && first?.series) groups = fillEmptyBuckets(groups, first.series, first.seriesEnds!, q.groupBy.length > 0, keyOf, emptyGroup);
   groups = order(groups, q);
   return { totals: want.totals ? figuresOf(total ?? ZERO_ROW) : null, groups: q.first === undefined ? groups : groups.slice(0, q.first) };
 }
@@ -251,25 +251,11 @@ const toGroup = (r: ReportRow): ToolUsageGroup => ({
   figures: figuresOf(r),
 });
 
-/**
- * Every key combination found × every bucket of the range, so a chart needs no gap filling.
- * Without dimensions there is one combination, present even when nothing matched.
- */
-function fillEmptyBuckets(groups: ToolUsageGroup[], starts: string[], ends: string[], byKey: boolean): ToolUsageGroup[] {
-  const empty = (): ToolUsageGroup => ({ ...Object.fromEntries(KEY_COLUMNS.map((k) => [k, null])) as Omit<ToolUsageKey, 'bucketStart' | 'bucketEnd'>, bucketStart: null, bucketEnd: null, figures: figuresOf(ZERO_ROW) });
-  const combos = new Map<string, ToolUsageGroup>(byKey ? groups.map((g) => [keyOf(g), g]) : [[keyOf(empty()), empty()]]);
-  if (combos.size * starts.length > USAGE_LIMITS.groups) {
-    throw new UsageTooLargeError(
-      `Filling empty buckets would give ${combos.size * starts.length} groups, more than ${USAGE_LIMITS.groups}; narrow the filter or use a coarser bucket.`,
-      'groups', combos.size * starts.length, USAGE_LIMITS.groups,
-    );
-  }
-  const have = new Map(groups.map((g) => [`${keyOf(g)} ${g.bucketStart}`, g]));
-  return [...combos.entries()].flatMap(([key, g]) =>
-    starts.map((start, n) => have.get(`${key} ${start}`) ?? { ...g, bucketStart: start, bucketEnd: ends[n], figures: figuresOf(ZERO_ROW) }));
-}
-
 const keyOf = (g: ToolUsageKey) => JSON.stringify(KEY_COLUMNS.map((k) => g[k]));
+
+const emptyGroup = (): ToolUsageGroup => ({
+  ...Object.fromEntries(KEY_COLUMNS.map((k) => [k, null])) as Omit<ToolUsageKey, 'bucketStart' | 'bucketEnd'>, bucketStart: null, bucketEnd: null, figures: figuresOf(ZERO_ROW),
+});
 
 const big = (s: string) => BigInt(s);
 /** Cost totals are decimal text with exactly six decimals: comparable as integers of micro-dollars. */

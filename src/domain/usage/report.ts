@@ -265,7 +265,7 @@ export function finishReport(rows: ReportRow[], q: UsageQuery, want: UsageParts,
   }
   let groups = want.groups ? found.map(toGroup) : [];
   const series0 = rows[0];
-  if (want.groups && q.bucket && range && series0?.series) groups = fillEmptyBuckets(groups, series0.series, series0.seriesEnds!, q.groupBy.length > 0);
+  if (want.groups && q.bucket && range && series0?.series) groups = fillEmptyBuckets(groups, series0.series, series0.seriesEnds!, q.groupBy.length > 0, (g) => JSON.stringify(KEY_COLUMNS.map((k) => g[k])), emptyKey);
   groups = order(groups, q);
   return { totals: want.totals ? figuresOf(total ?? { ...ZERO_FIGURES }) : null, groups: q.first === undefined ? groups : groups.slice(0, q.first) };
 }
@@ -328,9 +328,10 @@ const ZERO_FIGURES: FigureRow = {
  * Every key combination found × every bucket of the range, so a chart needs no gap filling.
  * Without dimensions there is one combination, present even when nothing matched.
  */
-function fillEmptyBuckets(groups: UsageGroup[], starts: string[], ends: string[], byKey: boolean): UsageGroup[] {
-  const keyOf = (g: UsageGroup) => JSON.stringify(KEY_COLUMNS.map((k) => g[k]));
-  const combos = new Map<string, UsageGroup>(byKey ? groups.map((g) => [keyOf(g), g]) : [[keyOf(emptyKey()), emptyKey()]]);
+export function fillEmptyBuckets<G extends { bucketStart: string | null; bucketEnd: string | null; figures: unknown }>(
+  groups: G[], starts: string[], ends: string[], byKey: boolean, keyOf: (g: G) => string, empty: () => G,
+): G[] {
+  const combos = new Map<string, G>(byKey ? groups.map((g) => [keyOf(g), g]) : [[keyOf(empty()), empty()]]);
   if (combos.size * starts.length > USAGE_LIMITS.groups) {
     throw new UsageTooLargeError(
       `Filling empty buckets would give ${combos.size * starts.length} groups, more than ${USAGE_LIMITS.groups}; narrow the filter or use a coarser bucket.`,
@@ -339,7 +340,7 @@ function fillEmptyBuckets(groups: UsageGroup[], starts: string[], ends: string[]
   }
   const have = new Map(groups.map((g) => [`${keyOf(g)} ${g.bucketStart}`, g]));
   return [...combos.entries()].flatMap(([key, g]) =>
-    starts.map((start, n) => have.get(`${key} ${start}`) ?? { ...g, bucketStart: start, bucketEnd: ends[n], figures: figuresOf(ZERO_FIGURES) }));
+    starts.map((start, n) => have.get(`${key} ${start}`) ?? { ...g, bucketStart: start, bucketEnd: ends[n], figures: empty().figures }));
 }
 
 function emptyKey(): UsageGroup {
