@@ -5,7 +5,7 @@ import type { ReportRow, UsageParts } from '../domain/usage/report.ts';
 import type { GrainRow } from './grain.ts';
 import { percentilesMs } from './percentile.ts';
 import {
-  COUNT_FIELDS, type Dictionary, DictionaryOverlay, durationValue, KEY_FIELDS, type KeyField, PAIR, type Segment, SUM_FIELDS, sumColumn,
+  COUNT_FIELDS, type Dictionary, DictionaryOverlay, durationValue, KEY_FIELDS, type KeyField, PAIR, type Segment, SUM_FIELDS, type SumColumn, sumColumn,
 } from './segment.ts';
 
 /** A rolled hour inside the report's range, with its bucket start (PostgreSQL's zone math) and purged flag. */
@@ -118,7 +118,9 @@ export function aggregate(input: AggregateInput): ReportRow[] {
     return rows;
   }
 
-  const counts = new Float64Array(slots * COUNT_FIELDS.length);
+  const doGroups = want.groups;
+  const doTotals = want.totals;
+  const counts = COUNT_FIELDS.map(() => new Float64Array(slots));
   const sumsExact = SUM_FIELDS.map((_, c) => sources.every((s) => s.segment.sums[c].kind === 'f64')
     && sources.reduce((a, s) => a + (s.segment.sums[c] as { abs: number }).abs, 0) < SAFE_SUM);
   const sumsF = SUM_FIELDS.map((_, c) => (sumsExact[c] ? new Float64Array(slots) : null));
@@ -128,59 +130,24 @@ export function aggregate(input: AggregateInput): ReportRow[] {
   const initiators = overlays[KEY_INDEX.initiatorId].size;
   const sessions = new Int32Array(slots);
   const users = new Int32Array(slots);
-  const seenPair = new Set<number>();
-  const seenUser = new Set<number>();
-  const totalPairs = new Uint8Array(want.totals && want.sessions ? pairs : 0);
-  const totalUsers = new Uint8Array(want.totals && want.users ? initiators : 0);
-  const durationCount = new Int32Array(slots + 1);
+  const durationCount = new Float64Array(slots);
 
-  // Pass 2: sums, counts, distinct keys, duration counts.
+  // Pass 2, a column at a time (tight loops over typed arrays: 180k rows × 18 columns in a few ms).
   sources.forEach((s, si) => {
     const seg = s.segment;
     const groups = rowGroup[si];
-    const pair = seg.keys[PAIR];
-    const ini = seg.keys[KEY_INDEX.initiatorId];
-    for (let n = 0; n < seg.rows; n++) {
-      const g = groups[n];
-      if (g < 0) continue;
-      const nd = seg.durationStart[n + 1] - seg.durationStart[n];
-      for (let pass = 0; pass < 2; pass++) {
-        const t = pass === 0 ? (want.groups ? g : -1) : (want.totals ? T : -1);
-        if (t < 0) continue;
-        for (let c = 0; c < COUNT_FIELDS.length; c++) counts[t * COUNT_FIELDS.length + c] += seg.counts[c][n];
-        for (let c = 0; c < SUM_FIELDS.length; c++) {
-          const col = seg.sums[c];
-          const f = sumsF[c];
-          if (f) f[t] += col.values[n] as number;
-          else sumsB[c]![t] += col.kind === 'big' ? col.values[n] : BigInt(col.values[n]);
-        }
-        if (s.purged) purged[t] = 1;
-        durationCount[t] += nd;
-      }
-      if (want.groups && want.sessions) {
-        const k = g * pairs + pair[n];
-        if (!seenPair.has(k)) {
-          seenPair.add(k);
-          sessions[g]++;
-        }
-      }
-      if (want.groups && want.users) {
-        const k = g * initiators + ini[n];
-        if (!seenUser.has(k)) {
-          seenUser.add(k);
-          users[g]++;
-        }
-      }
-      if (want.totals && want.sessions && !totalPairs[pair[n]]) {
-        totalPairs[pair[n]] = 1;
-        sessions[T]++;
-      }
-      if (want.totals && want.users && !totalUsers[ini[n]]) {
-        totalUsers[ini[n]] = 1;
-        users[T]++;
-      }
-    }
+    counts.forEach((acc, c) => addColumn(acc, seg.counts[c], groups, T, doGroups, doTotals));
+    SUM_FIELDS.forEach((_, c) => {
+      const col = seg.sums[c];
+      const f = sumsF[c];
+      if (f) addColumn(f, col.values as Float64Array, groups, T, doGroups, doTotals);
+      else addBig(sumsB[c]!, col, groups, T, doGroups, doTotals);
+    });
+    addColumn(durationCount, rowDurations(seg), groups, T, doGroups, doTotals);
+    if (s.purged) markGroups(purged, groups, T, doGroups, doTotals);
   });
+  if (want.sessions) countDistinct(sources, rowGroup, PAIR, pairs, sessions, T, doGroups, doTotals);
+  if (want.users) countDistinct(sources, rowGroup, KEY_INDEX.initiatorId, initiators, users, T, doGroups, doTotals);
 
   // Pass 3: every slot's durations side by side, then its percentiles.
   const pcts: (number | null)[][] = Array.from({ length: slots }, () => [null, null, null]);
@@ -190,22 +157,15 @@ export function aggregate(input: AggregateInput): ReportRow[] {
     const all = new Float64Array(start[slots]);
     const at = start.slice(0, slots);
     sources.forEach((s, si) => {
-      const seg = s.segment;
+      const { durationStart, durations, rows: n0 } = s.segment;
       const groups = rowGroup[si];
-      for (let n = 0; n < seg.rows; n++) {
+      for (let n = 0; n < n0; n++) {
         const g = groups[n];
         if (g < 0) continue;
-        const from = seg.durationStart[n];
-        const to = seg.durationStart[n + 1];
-        if (from === to) continue;
-        const part = seg.durations.subarray(from, to);
-        if (want.groups) {
-          all.set(part, at[g]);
-          at[g] += to - from;
-        }
-        if (want.totals) {
-          all.set(part, at[T]);
-          at[T] += to - from;
+        const to = durationStart[n + 1];
+        for (let i = durationStart[n]; i < to; i++) {
+          if (doGroups) all[at[g]++] = durations[i];
+          if (doTotals) all[at[T]++] = durations[i];
         }
       }
     });
@@ -215,7 +175,7 @@ export function aggregate(input: AggregateInput): ReportRow[] {
   const text = (c: number, t: number) => (sumsF[c] ? String(sumsF[c][t]) : String(sumsB[c]![t]));
   const figures = (t: number) => {
     const f: Record<string, unknown> = {
-      requests: counts[t * COUNT_FIELDS.length],
+      requests: counts[0][t],
       sessions: want.sessions ? sessions[t] : 0,
       users: want.users ? users[t] : 0,
       purged: purged[t] === 1,
@@ -223,7 +183,7 @@ export function aggregate(input: AggregateInput): ReportRow[] {
     };
     SUM_FIELDS.forEach(([, name], c) => { f[SUM_NAME[name]] = text(c, t); });
     COUNT_FIELDS.forEach(([, name], c) => {
-      if (c > 0) f[name] = counts[t * COUNT_FIELDS.length + c];
+      if (c > 0) f[name] = counts[c][t];
     });
     if (!want.tools) Object.assign(f, { toolCalls: 0, injectedToolCalls: 0, toolErrors: 0 });
     return f;
@@ -240,6 +200,83 @@ export function aggregate(input: AggregateInput): ReportRow[] {
   if (want.totals) rows.push({ ...zero, ...figures(T), isTotal: true });
   if (rows.length) Object.assign(rows[0], { series: input.series, seriesEnds: input.seriesEnds });
   return rows;
+}
+
+/** acc[group] (and acc[T] for the totals) += values[row] over the counted rows. */
+function addColumn(acc: Float64Array, values: Float64Array, groups: Int32Array, T: number, doGroups: boolean, doTotals: boolean): void {
+  const n0 = groups.length;
+  if (doGroups && doTotals) {
+    let total = 0;
+    for (let n = 0; n < n0; n++) {
+      const g = groups[n];
+      if (g >= 0) {
+        acc[g] += values[n];
+        total += values[n];
+      }
+    }
+    acc[T] += total;
+  } else if (doGroups) {
+    for (let n = 0; n < n0; n++) {
+      const g = groups[n];
+      if (g >= 0) acc[g] += values[n];
+    }
+  } else {
+    let total = 0;
+    for (let n = 0; n < n0; n++) if (groups[n] >= 0) total += values[n];
+    acc[T] += total;
+  }
+}
+
+function addBig(acc: bigint[], col: SumColumn, groups: Int32Array, T: number, doGroups: boolean, doTotals: boolean): void {
+  for (let n = 0; n < groups.length; n++) {
+    const g = groups[n];
+    if (g < 0) continue;
+    const v = col.kind === 'big' ? col.values[n] : BigInt(col.values[n]);
+    if (doGroups) acc[g] += v;
+    if (doTotals) acc[T] += v;
+  }
+}
+
+function markGroups(flags: Uint8Array, groups: Int32Array, T: number, doGroups: boolean, doTotals: boolean): void {
+  for (let n = 0; n < groups.length; n++) {
+    const g = groups[n];
+    if (g < 0) continue;
+    if (doGroups) flags[g] = 1;
+    if (doTotals) flags[T] = 1;
+  }
+}
+
+/** Each row's number of durations (segments keep offsets). */
+function rowDurations(seg: Segment): Float64Array {
+  const out = new Float64Array(seg.rows);
+  for (let n = 0; n < seg.rows; n++) out[n] = seg.durationStart[n + 1] - seg.durationStart[n];
+  return out;
+}
+
+/** out[group] (and out[T]) = the number of distinct ids of key column `k` among the counted rows. */
+function countDistinct(sources: Source[], rowGroup: Int32Array[], k: number, ids: number, out: Int32Array, T: number, doGroups: boolean, doTotals: boolean): void {
+  const seen = new Set<number>();
+  const seenTotal = new Uint8Array(doTotals ? ids : 0);
+  sources.forEach((s, si) => {
+    const keys = s.segment.keys[k];
+    const groups = rowGroup[si];
+    for (let n = 0; n < groups.length; n++) {
+      const g = groups[n];
+      if (g < 0) continue;
+      const id = keys[n];
+      if (doGroups) {
+        const key = g * ids + id;
+        if (!seen.has(key)) {
+          seen.add(key);
+          out[g]++;
+        }
+      }
+      if (doTotals && !seenTotal[id]) {
+        seenTotal[id] = 1;
+        out[T]++;
+      }
+    }
+  });
 }
 
 /** ReportRow's names of the sums (the statements' column aliases). */

@@ -77,7 +77,9 @@ export class RollupCache {
 
   /** One statement, a row per hour: each column as an array or comma-joined text, all in the same row order. */
   private async load(store: Queryable, hours: number[]): Promise<Map<number, Held>> {
-    const order = sql`ORDER BY r.initiator_id, r.session_id, r.model, r.provider, r.provider_name, r.client, r.credential_kind`;
+    // Any order the same for every aggregate: the row's address is the cheapest to sort by (7.7 s
+    // for the 1M bench's 180k rows by the primary key, 5.5 s by ctid, under load).
+    const order = sql`ORDER BY r.ctid`;
     const rows = await store.query<LoadedHour>(named('rollups.cacheLoad')`
       SELECT ${PERIOD_TEXT(sql`r.period`)} AS period, min(p.rolled_at::text) AS version,
              ${sql.join(KEY_FIELDS.map((f, n) => sql`array_agg(r.${sql.ident(KEY_COLUMNS[n])}::text ${order}) AS ${sql.ident(f)}`), sql`, `)},

@@ -124,7 +124,7 @@ export async function rolledUsageReport(
     const [segments, liveRows] = await Promise.all([
       cache.segments(store, state, wanted),
       grainRows(db, sql`${interceptionConditions(viewer, q.filter)} AND (${outside})`, periods, recorded,
-        q.bucket ? PERIOD_TEXT(bucketStart(q.bucket, sql`i.started_at`, zone)) : sql`NULL::text`),
+        q.bucket ? PERIOD_TEXT(bucketStart(q.bucket, sql`i.started_at`, zone)) : sql`NULL::text`, want.tools),
     ]);
     const hours = [...segments].map(([hour, segment]) => ({ hour, segment, purged: purgedUntil !== null && hour < purgedUntil }));
     const b = q.bucket ? await bucketsOf(db, q.bucket, zone, range, hours.map((h) => h.hour), [...new Set(liveRows.map((r) => r.bucket!))]) : null;
