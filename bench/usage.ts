@@ -22,11 +22,13 @@ import { createApp } from '../src/app.ts';
 import { createPostgresDb } from '../src/db/postgres.ts';
 import { named, sql, type SqlFragment, type Statement } from '../src/db/sql.ts';
 import type { UsageQuery } from '../src/domain/usage/query.ts';
+import { ALL_PARTS } from '../src/domain/usage/report.ts';
 import { createToken } from '../src/db/users.ts';
 import { priceRelation } from '../src/domain/usage/priced-usages.ts';
 import { priceBook } from '../src/prices/book.ts';
 import { SchemaProbe } from '../src/db/schema-probe.ts';
 import { prismaOver } from '../src/prices/prisma.ts';
+import { RollupCache } from '../src/rollups/cache.ts';
 import { rolledUsageReport } from '../src/rollups/read.ts';
 import { refreshRollups } from '../src/rollups/refresh.ts';
 import { freePort, startProcess, stopProcess } from './lib/proc.ts';
@@ -177,15 +179,24 @@ export async function usageBench(o: UsageBenchOptions): Promise<string[]> {
       refreshNote = `Refresh: ${(again - t).toFixed(0)} ms (${refreshed.rolled} hours rolled, ${refreshed.open} open), then an incremental one with nothing new: `
         + `${(performance.now() - again).toFixed(0)} ms (${second.rolled} rolled). Roll-up store: ${size!.rows} grain rows over ${size!.periods} hours, ${size!.mib} MiB.`;
       log(refreshNote);
+      // The app's in-memory copy of the closed hours (src/rollups/cache.ts) fills at its first
+      // roll-up answer (the cold figure below); a copy of our own tells why and how big it is.
+      const probe = new RollupCache();
+      // What the GraphQL documents select: no split of costs by price source (which answers live).
+      const BENCH_PARTS = { ...ALL_PARTS, sources: false };
+      const heap = () => { const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+      const heapBefore = heap();
       for (const k of rolledKeys) {
         if (!liveAnswers.has(k)) liveAnswers.set(k, (await ask(liveApp, WORKLOADS[k].query)).body);
-        const why = (await rolledUsageReport(db, prisma, { id: '', username: 'admin', name: '', avatarUrl: '', roles: [], seesAll: true }, priceBook(prisma, { db, schema }), WORKLOADS[k].domain)).live;
-        const answer = (await ask(rolledApp, WORKLOADS[k].query)).body;
-        const same = answer === liveAnswers.get(k) ? 'answer byte-identical to live' : 'ANSWER DIFFERS FROM LIVE';
+        const why = (await rolledUsageReport(db, prisma, probe, { id: '', username: 'admin', name: '', avatarUrl: '', roles: [], seesAll: true }, priceBook(prisma, { db, schema }), WORKLOADS[k].domain, BENCH_PARTS)).live;
+        const cold = await ask(rolledApp, WORKLOADS[k].query);
+        const same = cold.body === liveAnswers.get(k) ? 'answer byte-identical to live' : 'ANSWER DIFFERS FROM LIVE';
         const r = await measure(async () => (await ask(rolledApp, WORKLOADS[k].query)).ms);
-        results.push({ key: `${k}R`, what: `${k} with roll-ups`, ...r, note: `${why === null ? 'from roll-ups + live edge' : `answered live (${why})`}; ${same}` });
+        results.push({ key: `${k}R`, what: `${k} with roll-ups`, ...r, note: `${why === null ? 'from roll-ups + live edge' : `answered live (${why})`}; ${same}; first answer ${cold.ms.toFixed(0)} ms` });
         log(`${k}R: p50 ${r.p50.toFixed(0)} ms (${results.at(-1)!.note})`);
       }
+      refreshNote += ` In-memory copy of the closed hours: ${probe.hourCount} hours, ${(probe.bytes() / 1048576).toFixed(1)} MiB in typed arrays`
+        + ` (JS heap + array buffers grew ${((heap() - heapBefore) / 1048576).toFixed(0)} MiB while it and the app's own copy filled, dictionaries and garbage included).`;
     }
 
     const peerKeys = ['PU1', 'PU1T', 'PU2', 'PU3'].filter(want);

@@ -13,6 +13,7 @@ import { InvalidTextError, rejectingNulText } from './domain/text-input.ts';
 import type { GraphQLContext } from './graphql/context.ts';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { prismaOver } from './prices/prisma.ts';
+import { RollupCache } from './rollups/cache.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): App {
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
   const live = new LiveFeed(db, { ...LIVE_DEFAULTS, onError: (error) => log.warn({ err: error }, 'live poll failed'), ...deps.live });
   deps.shutdown?.addEventListener('abort', () => void live.close(), { once: true });
+  const rollups = new RollupCache();
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -114,7 +116,7 @@ export function createApp(deps: AppDeps): App {
     async context({ request }) {
       try {
         const viewer = await authenticateRequest(db, request);
-        return { db, viewer, prisma, schema: probe, live };
+        return { db, viewer, prisma, schema: probe, live, rollups };
       } catch (err) {
         if (err instanceof AuthError) {
           throw new GraphQLError(err.message, { extensions: { code: 'UNAUTHENTICATED', detail: err.detail, http: { status: 401 } } });

@@ -3,6 +3,7 @@ import type { Viewer } from '../auth/viewer.ts';
 import type { SchemaProbe } from '../db/schema-probe.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { LiveFeed } from '../live/feed.ts';
+import type { RollupCache } from '../rollups/cache.ts';
 
 export interface GraphQLContext {
   db: Queryable;
@@ -16,4 +17,6 @@ export interface GraphQLContext {
   schema: SchemaProbe;
   /** Completed interceptions for subscriptions: one poller per app (src/live/feed.ts). */
   live: LiveFeed;
+  /** The usage roll-ups' closed hours in memory (src/rollups/cache.ts): one per app. */
+  rollups: RollupCache;
 }

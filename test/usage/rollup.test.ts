@@ -8,6 +8,7 @@ import { ALL_PARTS, type UsageReport, usageReport } from '../../src/domain/usage
 import { priceBook } from '../../src/prices/book.ts';
 import { setPrice } from '../../src/prices/overrides.ts';
 import { prismaOver } from '../../src/prices/prisma.ts';
+import { RollupCache } from '../../src/rollups/cache.ts';
 import { rolledUsageReport } from '../../src/rollups/read.ts';
 import { refreshRollups } from '../../src/rollups/refresh.ts';
 import { describeEachDb } from '../support/databases.ts';
@@ -136,6 +137,9 @@ describeEachDb(
   'usage roll-ups',
   (ctx) => {
     const prisma = () => prismaOver(ctx().db);
+    // One per database, shared by every test below as an app shares it by its requests: re-rolled,
+    // re-priced and purged hours must be noticed across refreshes.
+    const cache = new RollupCache();
     const refresh = (now = NOW) => refreshRollups(ctx().db, prisma(), priceBook(prisma()), { now });
 
     /** Runs `runs` random queries; each roll-up answer must equal the live one. Returns how many roll-ups answered. */
@@ -146,7 +150,7 @@ describeEachDb(
         const { viewer, q } = toQuery(x);
         const book = priceBook(prisma());
         const live = await usageReport(ctx().db, viewer, book, q, ROLLED).catch((e: Error) => e);
-        const fromRollups = await rolledUsageReport(ctx().db, prisma(), viewer, book, q, ROLLED).catch((e: Error) => e);
+        const fromRollups = await rolledUsageReport(ctx().db, prisma(), cache, viewer, book, q, ROLLED).catch((e: Error) => e);
         if (live instanceof Error) {
           expect((fromRollups as Error).message).toBe(live.message);
           return;
@@ -174,7 +178,7 @@ describeEachDb(
       await refresh();
       const root = viewerOf(users.root, true);
       const q: UsageQuery = { filter: {}, groupBy: ['MODEL'], timeZone: 'UTC' };
-      const report = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), q, ALL_PARTS);
+      const report = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), q, ALL_PARTS);
       expect(report.live).toBe('sources');
       const micros = (usd: string) => BigInt(usd.replace('.', ''));
       for (const f of [report.totals!, ...report.groups.map((g) => g.figures)]) {
@@ -203,11 +207,11 @@ describeEachDb(
       await setPrice(prisma(), { provider: 'openai', model: 'gpt-4.1', effectiveFrom: new Date('2026-03-08T13:30:00Z'), input: 1_100_000n, output: 3_300_000n, cacheRead: 275_000n, cacheWrite: 1_375_000n }, null);
       const all = { filter: {}, groupBy: [], timeZone: 'UTC' } satisfies UsageQuery;
       const root = viewerOf(users.root, true);
-      const before = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), all, ROLLED);
+      const before = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), all, ROLLED);
       expect(before.live).toBe('prices');
       expect(before.totals).toEqual((await usageReport(ctx().db, root, priceBook(prisma()), all, ROLLED)).totals);
       expect((await refresh()).repriced).toBe(1);
-      const after = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), all, ROLLED);
+      const after = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), all, ROLLED);
       expect(after.live).toBeNull();
       expect(after.totals).toEqual(before.totals);
       await compare(5, 25);
@@ -216,7 +220,7 @@ describeEachDb(
     it('keeps the history of hours whose rows Coder deleted, and flags those figures as purged', async () => {
       const root = viewerOf(users.root, true);
       const daily = { filter: {}, groupBy: [], bucket: 'DAY', timeZone: 'UTC' } satisfies UsageQuery;
-      const kept = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), daily, ROLLED);
+      const kept = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), daily, ROLLED);
       expect(kept.live).toBeNull();
       expect(kept.totals!.purged).toBe(false);
       // Coder's retention: everything started before Mar 8 goes, children first.
@@ -227,7 +231,7 @@ describeEachDb(
       expect(result.purged).toBeGreaterThan(24);
       expect(result.rolled).toBe(0);
 
-      const after = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), daily, ROLLED);
+      const after = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), daily, ROLLED);
       expect(after.live).toBeNull();
       expect(withoutPurged(after)).toEqual(withoutPurged(kept));
       expect(after.totals!.purged).toBe(true);
@@ -237,7 +241,7 @@ describeEachDb(
       const live = await usageReport(ctx().db, root, priceBook(prisma()), daily);
       expect(live.totals!.requests).toBeLessThan(after.totals!.requests);
       const since = { ...daily, filter: { startedAfter: '2026-03-08T00:00:00Z' } };
-      const rolledSince = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), since, ROLLED);
+      const rolledSince = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), since, ROLLED);
       expect(rolledSince.live).toBeNull();
       const { live: _live, ...sinceReport } = rolledSince;
       expect(sinceReport).toEqual(await usageReport(ctx().db, root, priceBook(prisma()), since, ROLLED));
@@ -246,13 +250,13 @@ describeEachDb(
     it('rolls again the hours an interrupted refresh left without a record', async () => {
       const root = viewerOf(users.root, true);
       const daily = { filter: { startedAfter: '2026-03-08T00:00:00Z' }, groupBy: ['MODEL'], bucket: 'DAY', timeZone: 'Europe/Berlin' } satisfies UsageQuery;
-      const before = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), daily, ROLLED);
+      const before = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), daily, ROLLED);
       const day = { gte: new Date('2026-03-09T00:00:00Z'), lt: new Date('2026-03-10T00:00:00Z') };
       await prisma().usageRollup.deleteMany({ where: { period: day } });
       const { count } = await prisma().usageRollupPeriod.deleteMany({ where: { period: day } });
       expect(count).toBe(24);
       expect((await refresh()).rolled).toBe(24);
-      const after = await rolledUsageReport(ctx().db, prisma(), root, priceBook(prisma()), daily, ROLLED);
+      const after = await rolledUsageReport(ctx().db, prisma(), cache, root, priceBook(prisma()), daily, ROLLED);
       expect(after.live).toBeNull();
       expect(after).toEqual(before);
     }, SLOW);

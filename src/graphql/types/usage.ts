@@ -92,7 +92,7 @@ builder.queryFields((t) => ({
         };
         // Roll-ups of closed hours live in the gateway's store (src/rollups); without one, live.
         return ctx.prisma
-          ? await rolledUsageReport(ctx.db, ctx.prisma, ctx.viewer, priceBook(ctx.prisma, ctx), query, parts)
+          ? await rolledUsageReport(ctx.db, ctx.prisma, ctx.rollups, ctx.viewer, priceBook(ctx.prisma, ctx), query, parts)
           : await usageReport(ctx.db, ctx.viewer, priceBook(ctx.prisma, ctx), query, parts);
       } catch (err) {
         if (err instanceof UsageInputError) throw badInput(err.message, err.argument);
