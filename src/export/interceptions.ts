@@ -25,11 +25,11 @@ interface Initiator {
   avatarUrl: string;
 }
 
-/** NDJSON: the REST list's item, children nested (Coder's order: created_at, id). */
-export interface FullInterception extends InterceptionRow, Initiator {
-  tokenUsages: TokenUsageRow[];
-  userPrompts: UserPromptRow[];
-  toolUsages: ToolUsageRow[];
+/** NDJSON: the REST list's item, children nested (Coder's order: created_at, id) as JSON arrays of their rows. */
+export interface NestedInterception extends InterceptionRow, Initiator {
+  tokenUsagesJson: string;
+  userPromptsJson: string;
+  toolUsagesJson: string;
 }
 
 /** CSV: the interception with its children counted and summed. */
@@ -48,22 +48,26 @@ export interface FlatInterception extends InterceptionRow, Initiator {
 
 const INITIATOR = sql`u.id AS "userId", coalesce(u.username, '') AS username, coalesce(u.name, '') AS name, coalesce(u.avatar_url, '') AS "avatarUrl"`;
 
+// The children arrive as JSON text and are parsed only when their line is encoded: a fetched batch
+// waits (the one read ahead, and each batch across the client's drain waits) as 250 rows of
+// strings rather than thousands of parsed objects, which V8 would promote to the old generation
+// and free only at a full collection (the export's RSS growth).
 // Timestamps ::text render exactly as the driver returns timestamptz (TimeZone UTC, DateStyle ISO),
 // and 64-bit counts as text: the same values the REST list's child statements return.
 const NESTED_CHILDREN = sql`
   (SELECT coalesce(json_agg(json_build_object('id', t.id, 'interceptionId', t.interception_id, 'providerResponseId', t.provider_response_id,
             'inputTokens', t.input_tokens::text, 'outputTokens', t.output_tokens::text,
             'cacheReadInputTokens', t.cache_read_input_tokens::text, 'cacheWriteInputTokens', t.cache_write_input_tokens::text,
-            'metadata', t.metadata, 'createdAt', t.created_at::text) ORDER BY t.created_at, t.id), '[]'::json)
-     FROM aibridge_token_usages t WHERE t.interception_id = i.id) AS "tokenUsages",
+            'metadata', t.metadata, 'createdAt', t.created_at::text) ORDER BY t.created_at, t.id), '[]'::json)::text
+     FROM aibridge_token_usages t WHERE t.interception_id = i.id) AS "tokenUsagesJson",
   (SELECT coalesce(json_agg(json_build_object('id', p.id, 'interceptionId', p.interception_id, 'providerResponseId', p.provider_response_id,
-            'prompt', p.prompt, 'metadata', p.metadata, 'createdAt', p.created_at::text) ORDER BY p.created_at, p.id), '[]'::json)
-     FROM aibridge_user_prompts p WHERE p.interception_id = i.id) AS "userPrompts",
+            'prompt', p.prompt, 'metadata', p.metadata, 'createdAt', p.created_at::text) ORDER BY p.created_at, p.id), '[]'::json)::text
+     FROM aibridge_user_prompts p WHERE p.interception_id = i.id) AS "userPromptsJson",
   (SELECT coalesce(json_agg(json_build_object('id', tu.id, 'interceptionId', tu.interception_id, 'providerResponseId', tu.provider_response_id,
             'providerToolCallId', tu.provider_tool_call_id, 'providerItemId', tu.provider_item_id, 'tool', tu.tool, 'serverUrl', tu.server_url,
             'input', tu.input, 'injected', tu.injected, 'invocationError', tu.invocation_error, 'metadata', tu.metadata,
-            'createdAt', tu.created_at::text) ORDER BY tu.created_at, tu.id), '[]'::json)
-     FROM aibridge_tool_usages tu WHERE tu.interception_id = i.id) AS "toolUsages"`;
+            'createdAt', tu.created_at::text) ORDER BY tu.created_at, tu.id), '[]'::json)::text
+     FROM aibridge_tool_usages tu WHERE tu.interception_id = i.id) AS "toolUsagesJson"`;
 
 const FLAT_CHILDREN = sql`
   t.n::text AS "tokenUsageCount", t.tin::text AS "inputTokens", t.tout::text AS "outputTokens",
@@ -95,7 +99,14 @@ export function interceptionExportSelect(viewer: Viewer, filter: InterceptionFil
 const user = (r: Initiator) => (r.userId === null ? null : { id: r.userId, username: r.username, name: r.name, avatarUrl: r.avatarUrl });
 
 /** One NDJSON line: exactly the REST list's item (encodeCoderJson ends it with a newline). */
-export const interceptionLine = (r: FullInterception) => encodeCoderJson(interception(r, user(r), r));
+export const interceptionLine = (r: NestedInterception) =>
+  encodeCoderJson(
+    interception(r, user(r), {
+      tokenUsages: JSON.parse(r.tokenUsagesJson) as TokenUsageRow[],
+      userPrompts: JSON.parse(r.userPromptsJson) as UserPromptRow[],
+      toolUsages: JSON.parse(r.toolUsagesJson) as ToolUsageRow[],
+    }),
+  );
 
 /** The CSV columns, in order (docs/exports.md lists them; changing them is a breaking change). */
 export const INTERCEPTION_CSV: readonly CsvColumn<FlatInterception>[] = [
@@ -128,22 +139,14 @@ export const INTERCEPTION_CSV: readonly CsvColumn<FlatInterception>[] = [
 
 export const INTERCEPTION_CSV_HEADER = csvHeader(INTERCEPTION_CSV);
 
-type AnyInterception = FullInterception | FlatInterception;
+type AnyInterception = NestedInterception | FlatInterception;
 
 /** The plan for runExport. */
 export function interceptionExport(viewer: Viewer, filter: InterceptionFilter, format: ExportFormat): ExportPlan<AnyInterception & Record<string, unknown>, AnyInterception> {
   const render =
     format === 'csv'
-      ? (rows: AnyInterception[]) => {
-          let out = '';
-          for (const r of rows as FlatInterception[]) out += csvRow(INTERCEPTION_CSV, r);
-          return out;
-        }
-      : (rows: AnyInterception[]) => {
-          let out = '';
-          for (const r of rows as FullInterception[]) out += interceptionLine(r);
-          return out;
-        };
+      ? (rows: AnyInterception[]) => (rows as FlatInterception[]).map((r) => csvRow(INTERCEPTION_CSV, r))
+      : (rows: AnyInterception[]) => (rows as NestedInterception[]).map(interceptionLine);
   return {
     select: interceptionExportSelect(viewer, filter, format),
     complete: (_q, rows) => Promise.resolve(rows),

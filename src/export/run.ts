@@ -1,6 +1,6 @@
 import type { Queryable, Row } from '../db/db.ts';
 import { named, type SqlFragment } from '../db/sql.ts';
-import { ExportAborted, type ExportSink } from './stream.ts';
+import { ExportAborted, type ExportSink, writeLines } from './stream.ts';
 
 /**
  * Rows per batch: one FETCH (PostgreSQL) or one keyset page (PGlite), rendered and written
@@ -19,8 +19,8 @@ export interface ExportPlan<Raw extends Row, Final> {
   complete(q: Queryable, rows: Raw[]): Promise<Final[]>;
   /** PGlite: the next `limit` rows after `last` in the same order (keyset), ready to render. */
   pageAfter(db: Queryable, last: Final | undefined, limit: number): Promise<Final[]>;
-  /** A batch's text (NDJSON lines or CSV rows). */
-  render(q: Queryable, rows: Final[]): Promise<string>;
+  /** A batch's lines (NDJSON lines or CSV rows, each with its line end). */
+  render(q: Queryable, rows: Final[]): Promise<string[]>;
 }
 
 export interface ExportHooks {
@@ -59,15 +59,17 @@ export async function runExport<Raw extends Row, Final>(
 ): Promise<number> {
   let written = 0;
   let started = false;
-  const write = async (q: Queryable, rows: Final[]) => {
+  // A batch's rows are rendered first and only its lines are held while the client drains them:
+  // rows kept across those waits get promoted to V8's old generation (see EXPORT_BATCH).
+  const render = async (q: Queryable, rows: Final[]) => ({ lines: rows.length ? await plan.render(q, rows) : [], count: rows.length });
+  const write = async ({ lines, count }: { lines: string[]; count: number }) => {
     if (!started) {
       started = true;
       await hooks.onStart?.();
     }
-    if (rows.length === 0) return;
-    const text = await plan.render(q, rows);
-    await sink.write(text);
-    written += rows.length;
+    if (count === 0) return;
+    await writeLines(sink, lines);
+    written += count;
     hooks.onRows?.(written);
   };
   const check = () => {
@@ -79,7 +81,7 @@ export async function runExport<Raw extends Row, Final>(
     for (;;) {
       const rows = await plan.pageAfter(db, last, EXPORT_BATCH);
       check();
-      await write(db, rows);
+      await write(await render(db, rows));
       if (rows.length < EXPORT_BATCH) return written;
       last = rows[rows.length - 1];
     }
@@ -117,17 +119,16 @@ export async function runExport<Raw extends Row, Final>(
     let next: Promise<Raw[]> | undefined;
     try {
       await send(() => q.query(named('export.declare')`DECLARE export_rows NO SCROLL CURSOR FOR ${plan.select}`));
-      next = fetchBatch();
-      for (;;) {
-        const raw: Raw[] = await next;
-        // The next batch is read while this one is encoded and written: PostgreSQL and the
-        // encoder work at the same time (one batch ahead at most, so memory stays bounded).
+      // The next batch is read while this one is encoded and written: PostgreSQL and the
+      // encoder work at the same time (one batch ahead at most, so memory stays bounded).
+      const renderFetched = async (raw: Raw[]) => {
         next = raw.length === EXPORT_BATCH ? fetchBatch() : undefined;
         const rows = await send(() => plan.complete(q, raw));
         check();
-        await write(q, rows);
-        if (!next) return;
-      }
+        return render(q, rows);
+      };
+      next = fetchBatch();
+      for (let batch: Promise<Raw[]> | undefined = next; batch !== undefined; batch = next) await write(await renderFetched(await batch));
     } catch (err) {
       // A cancelled statement fails with 57014; the abort is what happened.
       if (sink.signal.aborted) throw new ExportAborted();

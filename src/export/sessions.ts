@@ -55,12 +55,10 @@ export function sessionExport(viewer: Viewer, filter: InterceptionFilter, caps: 
     pageAfter: async (db, last, limit) => (await listSessions(db, viewer, filter, { limit, after: last && sessionCursorOf(last) })).rows,
     async render(q: Queryable, rows) {
       const [users, calls] = [await userMapFor(q, rows.map((s) => s.initiatorId)), await networkCallCounts(q, caps, viewer, rows)];
-      let out = '';
-      for (const [n, s] of rows.entries()) {
+      return rows.map((s, n) => {
         const item = sessionListItem(s, users.get(s.initiatorId) ?? null, calls[n] ?? null);
-        out += format === 'csv' ? csvRow(SESSION_CSV, item) : encodeCoderJson(item);
-      }
-      return out;
+        return format === 'csv' ? csvRow(SESSION_CSV, item) : encodeCoderJson(item);
+      });
     },
   };
 }

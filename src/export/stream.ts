@@ -18,6 +18,26 @@ export interface ExportSink {
 }
 
 /**
+ * Characters per write. A batch's text as one string (250 NDJSON lines: ~330 KB) lands in V8's
+ * large-object space, which only a full collection frees; chunks this size stay in the young
+ * generation and die in the next scavenge.
+ */
+export const CHUNK_CHARS = 16 * 1024;
+
+/** Writes `lines` (each with its line end) in chunks of about CHUNK_CHARS, with back-pressure. */
+export async function writeLines(sink: ExportSink, lines: readonly string[]): Promise<void> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= CHUNK_CHARS) {
+      await sink.write(chunk);
+      chunk = '';
+    }
+  }
+  if (chunk) await sink.write(chunk);
+}
+
+/**
  * Buffered bytes before a write waits for the reader: small next to a batch, so memory stays a
  * batch or two whatever the export's size.
  */

@@ -10,7 +10,7 @@ import { encodeCoderJson, JsonInt } from '../rest/encode.ts';
 import { csvHeader, csvRow, type CsvColumn } from './csv.ts';
 import type { ExportFormat } from './format.ts';
 import { EXPORT_BATCH, type ExportHooks } from './run.ts';
-import type { ExportSink } from './stream.ts';
+import { type ExportSink, writeLines } from './stream.ts';
 
 /**
  * The usage export: GraphQL `usage`'s groups (src/domain/usage, unchanged) as rows, one per
@@ -104,9 +104,7 @@ export async function usageRows(db: Queryable, viewer: Viewer, book: PriceBook, 
 export async function writeUsage(rows: UsageLine[], format: ExportFormat, sink: ExportSink, hooks: ExportHooks = {}): Promise<number> {
   await hooks.onStart?.();
   for (let from = 0; from < rows.length; from += EXPORT_BATCH) {
-    let out = '';
-    for (const r of rows.slice(from, from + EXPORT_BATCH)) out += format === 'csv' ? csvRow(USAGE_CSV, usageJson(r)) : encodeCoderJson(usageJson(r));
-    await sink.write(out);
+    await writeLines(sink, rows.slice(from, from + EXPORT_BATCH).map((r) => (format === 'csv' ? csvRow(USAGE_CSV, usageJson(r)) : encodeCoderJson(usageJson(r)))));
     hooks.onRows?.(Math.min(rows.length, from + EXPORT_BATCH));
   }
   return rows.length;
