@@ -8,6 +8,8 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
+  type OperationDefinitionNode,
+  OperationTypeNode,
   type SelectionSetNode,
 } from 'graphql';
 import { interceptionConditions } from '../domain/interception-filter.ts';
@@ -219,9 +221,8 @@ interface Plan {
   checks: Checks;
 }
 
-function planOf(document: DocumentNode, operationName: string | null | undefined): Plan | undefined {
-  const operation = getOperationAST(document, operationName);
-  if (!operation || operation.operation !== 'query' || operation.directives?.length) return undefined;
+function planOf(operation: OperationDefinitionNode): Plan | undefined {
+  if (operation.operation !== OperationTypeNode.QUERY || operation.directives?.length) return undefined;
   const { selections } = operation.selectionSet;
   const field = selections[0];
   if (selections.length !== 1 || field.kind !== Kind.FIELD || field.name.value !== 'interceptions' || field.directives?.length) return undefined;
@@ -246,15 +247,13 @@ function planOf(document: DocumentNode, operationName: string | null | undefined
   return { key: field.alias?.value ?? field.name.value, field, fields, edge, checks };
 }
 
-/** Plans by document: Yoga hands the same parsed document for a repeated query text. */
-const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
+/** Plans by operation: Yoga hands the same parsed document for a repeated query text. */
+const plans = new WeakMap<OperationDefinitionNode, Plan | null>();
 
-function cachedPlan(document: DocumentNode, operationName: string | null | undefined): Plan | undefined {
-  let byName = plans.get(document);
-  if (!byName) plans.set(document, (byName = new Map()));
-  const name = operationName ?? '';
-  if (!byName.has(name)) byName.set(name, planOf(document, operationName) ?? null);
-  return byName.get(name) ?? undefined;
+function cachedPlan(operation: OperationDefinitionNode): Plan | undefined {
+  let plan = plans.get(operation);
+  if (plan === undefined) plans.set(operation, (plan = planOf(operation) ?? null));
+  return plan ?? undefined;
 }
 
 interface PageJsonRow {
@@ -270,11 +269,11 @@ interface PageJsonRow {
  * Called with the arguments execution gets, after validation and authentication.
  */
 export async function interceptionsPageJson(args: ExecutionArgs): Promise<ExecutionResult | undefined> {
-  const plan = cachedPlan(args.document, args.operationName);
+  const operation = getOperationAST(args.document, args.operationName);
+  const plan = operation && cachedPlan(operation);
   if (!plan) return undefined;
   const ctx = args.contextValue as GraphQLContext;
   try {
-    const operation = getOperationAST(args.document, args.operationName)!;
     const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
     if (coerced.errors) return undefined;
     const variables = coerced.coerced;

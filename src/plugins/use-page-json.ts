@@ -1,4 +1,4 @@
-import type { ExecutionArgs } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { interceptionsPageJson } from '../graphql/page-json.ts';
 
@@ -10,7 +10,7 @@ import { interceptionsPageJson } from '../graphql/page-json.ts';
 export function usePageJson(): Plugin {
   return {
     onExecute({ executeFn, setExecuteFn }) {
-      setExecuteFn(async (args: ExecutionArgs) => (await interceptionsPageJson(args)) ?? executeFn(args));
+      setExecuteFn(async (args: ExecutionArgs) => (await interceptionsPageJson(args)) ?? (executeFn(args) as Promise<ExecutionResult>));
     },
   };
 }
