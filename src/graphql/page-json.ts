@@ -148,7 +148,11 @@ function plainFields(set: SelectionSetNode | undefined): [string, FieldNode][] |
 /** What a statement must also check (rows the normal path would fail on). */
 interface Checks {
   initiator: boolean;
-  safeInts: Set<string>;
+  /**
+   * SafeInt counters as [node key, list key, field keys]: checked on the parsed JSON, where a
+   * value past 2^53-1 cannot come back as a safe integer (the normal path fails on it).
+   */
+  safeInts: [string, string, string[]][];
 }
 
 /** A JSON object of scalar columns of `a`, or undefined when a field is not in `columns`. */
@@ -164,7 +168,7 @@ function objectOf(set: SelectionSetNode | undefined, columns: Columns, a: SqlFra
   return sql`json_build_object(${sql.join(args, sql`, `)})`;
 }
 
-function nodeOf(set: SelectionSetNode | undefined, checks: Checks): SqlFragment | undefined {
+function nodeOf(nodeKey: string, set: SelectionSetNode | undefined, checks: Checks): SqlFragment | undefined {
   const fields = plainFields(set);
   if (!fields) return undefined;
   const args: SqlFragment[] = [];
@@ -181,7 +185,8 @@ function nodeOf(set: SelectionSetNode | undefined, checks: Checks): SqlFragment 
       const { table, columns } = CHILDREN[name];
       const row = objectOf(f.selectionSet, columns, sql`t`);
       if (row && name === 'tokenUsages') {
-        for (const s of f.selectionSet!.selections) if (s.kind === Kind.FIELD && SAFE_INTS.includes(s.name.value)) checks.safeInts.add(s.name.value);
+        const counters = plainFields(f.selectionSet)!.filter(([, c]) => SAFE_INTS.includes(c.name.value)).map(([k]) => k);
+        if (counters.length) checks.safeInts.push([nodeKey, key, counters]);
       }
       expr = row && sql`(SELECT coalesce(json_agg(${row} ORDER BY t.created_at, t.id), '[]'::json)
         FROM ${sql.ident(table)} t WHERE t.interception_id = p.id)`;
@@ -202,7 +207,7 @@ function edgeOf(set: SelectionSetNode | undefined, checks: Checks): SqlFragment 
     const name = f.name.value;
     const expr =
       name === 'cursor' ? CURSOR
-      : name === 'node' ? nodeOf(f.selectionSet, checks)
+      : name === 'node' ? nodeOf(key, f.selectionSet, checks)
       : name === '__typename' ? sql`'InterceptionEdge'::text`
       : undefined;
     if (!expr) return undefined;
@@ -228,7 +233,7 @@ function planOf(operation: OperationDefinitionNode): Plan | undefined {
   if (selections.length !== 1 || field.kind !== Kind.FIELD || field.name.value !== 'interceptions' || field.directives?.length) return undefined;
   const fields = plainFields(field.selectionSet);
   if (!fields) return undefined;
-  const checks: Checks = { initiator: false, safeInts: new Set() };
+  const checks: Checks = { initiator: false, safeInts: [] };
   let edge: SqlFragment | undefined;
   for (const [, f] of fields) {
     const name = f.name.value;
@@ -285,7 +290,7 @@ export async function interceptionsPageJson(args: ExecutionArgs): Promise<Execut
     const page = keysetArgs(fieldArgs, INTERCEPTION_PAGE, isTimeIdCursor);
     const filter = await toFilter(ctx, fieldArgs.filter);
     const row = await readPage(ctx, plan, filter, page);
-    if (!row.ok) return undefined;
+    if (!row.ok || !safeIntegers(plan, row.edges)) return undefined;
     return { data: { [plan.key]: connectionOf(plan, page, row) } };
   } catch {
     return undefined;
@@ -297,15 +302,10 @@ async function readPage(ctx: GraphQLContext, plan: Plan, filter: Awaited<ReturnT
   if (page.after) where.push(sql`(i.started_at, i.id) < (${page.after.startedAt}::timestamptz, ${page.after.id}::uuid)`);
   if (page.before) where.push(sql`(i.started_at, i.id) > (${page.before.startedAt}::timestamptz, ${page.before.id}::uuid)`);
   const order = page.fromEnd ? sql`i.started_at ASC, i.id ASC` : sql`i.started_at DESC, i.id DESC`;
-  const { initiator, safeInts } = plan.checks;
+  const { initiator } = plan.checks;
   const users = initiator ? sql`LEFT JOIN users u ON u.id = p.initiator_id` : sql``;
   const checks: SqlFragment[] = [];
   if (initiator) checks.push(sql`NOT EXISTS (SELECT 1 FROM p LEFT JOIN users u ON u.id = p.initiator_id WHERE u.id IS NULL)`);
-  if (safeInts.size) {
-    const columns = [...safeInts].map((f) => CHILDREN.tokenUsages.columns[f](sql`t`));
-    checks.push(sql`NOT EXISTS (SELECT 1 FROM p JOIN aibridge_token_usages t ON t.interception_id = p.id
-      WHERE greatest(${sql.join(columns.map((c) => sql`abs(${c})`), sql`, `)}) > 9007199254740991)`);
-  }
   const edges = plan.edge ? sql`(SELECT coalesce(json_agg(${plan.edge} ORDER BY p.started_at DESC, p.id DESC), '[]'::json) FROM p ${users})` : sql`'[]'::json`;
   const key = (dir: SqlFragment) => sql`(SELECT json_build_object('startedAt', p.started_at::text, 'id', p.id) FROM p ORDER BY ${dir} LIMIT 1)`;
   const [row] = await ctx.db.query<PageJsonRow>(named('interceptions.pageJson')`
@@ -317,6 +317,15 @@ async function readPage(ctx: GraphQLContext, plan: Plan, filter: Awaited<ReturnT
            ${key(sql`p.started_at DESC, p.id DESC`)} AS first, ${key(sql`p.started_at ASC, p.id ASC`)} AS last,
            ${checks.length ? sql.join(checks, sql` AND `) : sql`TRUE`} AS ok`);
   return row;
+}
+
+function safeIntegers(plan: Plan, edges: unknown[]): boolean {
+  for (const [nodeKey, listKey, keys] of plan.checks.safeInts) {
+    for (const edge of edges as Record<string, Record<string, Record<string, unknown>[]>>[]) {
+      for (const usage of edge[nodeKey][listKey]) for (const k of keys) if (!Number.isSafeInteger(usage[k])) return false;
+    }
+  }
+  return true;
 }
 
 /** The connection object in the selection's key order; pageInfo as connection() (./pagination.ts) computes it. */
