@@ -184,9 +184,13 @@ async function startGateway(url: string, tag: string, stateDir: string): Promise
   const flags = PROFILE ? ['--cpu-prof', '--cpu-prof-dir', path.join(BENCH, 'profiles', tag)] : [];
   // Read-only: the gateway's own data (prices) in a PGlite under DATA_DIR, Coder's database untouched.
   const mode = CODER_ONLY.has(tag) ? { READ_ONLY: '1', DATA_DIR: stateDir } : { READ_ONLY: '0' };
+  // The usage roll-up refresher is off unless asked for: `serve` starts a refresh at once, and over
+  // a database it has not rolled up yet (every fresh DATA_DIR) that is the whole history, in this
+  // process, during the measured window — the W4 and E1 runs of 2026-11-30 (before this line)
+  // carried it. Its own cost is measured by bench/usage.ts.
   const proc = await startProcess(NODE, [...flags, ...MAIN, 'serve'], {
     cwd: ROOT,
-    env: { ...env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', ...mode },
+    env: { ...env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', USAGE_ROLLUP_INTERVAL_MS: env.USAGE_ROLLUP_INTERVAL_MS ?? '0', ...mode },
     ready: /GraphiQL: (http:\/\/127\.0\.0\.1:\d+)\/graphql/,
     timeoutMs: 120_000,
   });
