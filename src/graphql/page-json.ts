@@ -92,13 +92,13 @@ const USER: Columns = {
 };
 
 interface ChildList {
-  table: string;
+  table: SqlFragment;
   columns: Columns;
 }
 
 const CHILDREN: Record<string, ChildList> = {
   tokenUsages: {
-    table: 'aibridge_token_usages',
+    table: sql`aibridge_token_usages`,
     columns: {
       __typename: typename('TokenUsage'),
       id: str('id'),
@@ -113,7 +113,7 @@ const CHILDREN: Record<string, ChildList> = {
     },
   },
   toolUsages: {
-    table: 'aibridge_tool_usages',
+    table: sql`aibridge_tool_usages`,
     columns: {
       __typename: typename('ToolUsage'),
       id: str('id'),
@@ -131,7 +131,7 @@ const CHILDREN: Record<string, ChildList> = {
     },
   },
   userPrompts: {
-    table: 'aibridge_user_prompts',
+    table: sql`aibridge_user_prompts`,
     columns: {
       __typename: typename('UserPrompt'),
       id: str('id'),
@@ -202,7 +202,7 @@ function nodeOf(set: SelectionSetNode | undefined, needs: { users: boolean }): S
       const { table, columns } = CHILDREN[name];
       const row = objectOf(f.selectionSet, columns, sql`t`);
       expr = row && sql`(SELECT '[' || coalesce(string_agg(${row}, ',' ORDER BY t.created_at, t.id), '') || ']'
-        FROM ${sql.ident(table)} t WHERE t.interception_id = p.id)`;
+        FROM ${table} t WHERE t.interception_id = p.id)`;
     }
     if (!expr) return undefined;
     members.push([key, expr]);
@@ -353,7 +353,7 @@ async function readPage(ctx: GraphQLContext, plan: Plan, filter: InterceptionFil
       SELECT i.*, row_number() OVER (ORDER BY ${order}) AS n FROM aibridge_interceptions i
        WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${page.limit + 1}
     ), p AS (SELECT * FROM r WHERE n <= ${page.limit})
-    SELECT ${edges} AS edges, (SELECT count(*) FROM r) > ${page.limit} AS more,
+    SELECT ${edges} AS edges, EXISTS (SELECT 1 FROM r WHERE n > ${page.limit}) AS more,
            ${key(sql`p.started_at DESC, p.id DESC`)} AS first, ${key(sql`p.started_at ASC, p.id ASC`)} AS last`);
   return row;
 }
