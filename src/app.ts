@@ -28,6 +28,7 @@ import { useDashboard } from './plugins/use-dashboard.ts';
 import { useJsonErrorBodies } from './plugins/use-json-error-bodies.ts';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.ts';
 import { useObservability } from './plugins/use-observability.ts';
+import { usePageJson } from './plugins/use-page-json.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useRoutes } from './plugins/use-routes.ts';
 import { authenticateRequest } from './rest/router.ts';
@@ -62,6 +63,8 @@ export interface AppDeps {
   live?: Partial<LiveOptions>;
   /** Aborted when the server stops: open subscriptions complete and new ones are refused. */
   shutdown?: AbortSignal;
+  /** Answer eligible `interceptions` pages from one JSON statement (src/graphql/page-json.ts); default on. */
+  pageJson?: boolean;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -112,6 +115,8 @@ export function createApp(deps: AppDeps): App {
       // Last, so its response hook sees the response the others may have replaced; its
       // instrumentation wraps the whole request wherever it is listed.
       useObservability({ log, metrics, tracing: deps.tracing }),
+      // After the execution plugins: it wraps the execution they chose (and falls back to it).
+      ...(deps.pageJson === false ? [] : [usePageJson()]),
     ],
     async context({ request }) {
       try {

@@ -60,8 +60,13 @@ describeEachDb(
       ]);
     });
 
-    it('sends as many statements for 100 interceptions as for 5, with their token usages, tool usages, prompts and initiator', async () => {
-      const c = client(app(), owner.token);
+    it.each([
+      // The root page answered by one JSON statement (src/graphql/page-json.ts).
+      ['one JSON statement', true, ['auth.apiKey', 'interceptions.pageJson']],
+      // Resolved field by field: the page, then every child kind and the initiators in one statement.
+      ['DataLoaders', false, ['auth.apiKey', 'children.bundle', 'interceptions.page']],
+    ] as const)('sends as many statements for 100 interceptions as for 5, with their token usages, tool usages, prompts and initiator (%s)', async (_how, pageJson, names) => {
+      const c = client(createApp({ db: ctx().db, pageJson }), owner.token);
       const small = await countStatements(ctx().db, () => c.request(InterceptionsWithChildren, { first: 5 }));
       const large = await countStatements(ctx().db, () => c.request(InterceptionsWithChildren, { first: 100 }));
       expect(small.result.interceptions.edges).toHaveLength(5);
@@ -70,8 +75,7 @@ describeEachDb(
       expect(nodes.every((n) => n.tokenUsages.length === 1 && n.toolUsages.length === 1 && n.initiator.username === 'root')).toBe(true);
       expect(nodes.some((n) => n.userPrompts.length === 1)).toBe(true);
       expect(large.names).toEqual(small.names);
-      // Authentication, the page, then every child kind and the initiators in one statement.
-      expect(large.names).toEqual(['auth.apiKey', 'children.bundle', 'interceptions.page']);
+      expect(large.names).toEqual(names);
     });
   },
   async ({ db }) => {
