@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { type Db, RAW_TEXT_TYPES, DatabaseUnavailableError } from './db.ts';
 import type { Statement } from './sql.ts';
@@ -21,16 +20,6 @@ function wrap(err: unknown): unknown {
   }
   return err;
 }
-
-/**
- * Statements sent on (nearly) every request, run as named prepared statements: PostgreSQL then
- * parses and plans them once per connection instead of per request. interceptions.pageJson is
- * ~3 KB of SQL that took ~0.4 ms to plan at 1M interceptions (W4, bench/results/2026-11-30-w4.md);
- * its text depends on the GraphQL selection, so each connection keeps at most
- * PREPARED_PER_CONNECTION of them (least recently used deallocated).
- */
-const PREPARED = new Set(['auth.apiKey', 'interceptions.pageJson']);
-export const PREPARED_PER_CONNECTION = 16;
 
 export interface PostgresOptions {
   url: string;
@@ -60,44 +49,6 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
       return (await q.query({ text: s.text, values: s.values as unknown[], types })).rows as T[];
     } catch (err) {
       throw wrap(err);
-    }
-  };
-
-  /** Per connection: prepared statement names, least recently used first. */
-  const prepared = new WeakMap<pg.PoolClient, Set<string>>();
-  const runPrepared = async <T,>(s: Statement): Promise<T[]> => {
-    db.onStatement?.(s);
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw wrap(err);
-    }
-    let lost: unknown;
-    // As in onOneClient: a server lost while this connection is out must not crash the process.
-    const onLost = (err: Error) => {
-      lost = err;
-    };
-    client.on('error', onLost);
-    try {
-      const name = `${s.name}/${createHash('sha1').update(s.text).digest('hex').slice(0, 16)}`;
-      let names = prepared.get(client);
-      if (!names) prepared.set(client, (names = new Set()));
-      if (!names.delete(name) && names.size >= PREPARED_PER_CONNECTION) {
-        const [oldest] = names;
-        names.delete(oldest);
-        await client.query(`DEALLOCATE "${oldest}"`).catch(() => {});
-        delete (client as unknown as { connection: { parsedStatements: Record<string, string> } }).connection.parsedStatements[oldest];
-      }
-      names.add(name);
-      return (await client.query({ name, text: s.text, values: s.values as unknown[], types })).rows as T[];
-    } catch (err) {
-      const wrapped = wrap(err);
-      if (wrapped instanceof DatabaseUnavailableError) lost = wrapped;
-      throw wrapped;
-    } finally {
-      client.off('error', onLost);
-      client.release(lost as Error | undefined);
     }
   };
 
@@ -143,7 +94,7 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
   const db: Db & { pool: pg.Pool } = {
     kind: 'postgres',
     pool,
-    query: (s) => (PREPARED.has(s.name) ? runPrepared(s) : run(pool, s)),
+    query: (s) => run(pool, s),
     transaction: (fn) =>
       onOneClient('BEGIN', (client) =>
         fn({
