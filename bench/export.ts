@@ -163,12 +163,14 @@ export function renderExportSection(measures: ExportMeasure[]): string[] {
   const fmt = (x?: number) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
   const growth = (m?: ExportMeasure) => (m?.rssPeakMiB !== undefined && m.rssBeforeMiB !== undefined ? m.rssPeakMiB - m.rssBeforeMiB : undefined);
   lines.push('', '| measure | value | goal | status |', '|---|---:|---:|---|');
-  const e1ec = ratio(rate(e1), rate(ec));
-  lines.push(`| E1 NDJSON rows/s ÷ EC COPY rows/s | ${fmt(e1ec)} | ≥ 50% | ${status(e1ec === undefined ? undefined : e1ec >= 0.5)} |`);
+  // The floor of each format is COPY of the same columns: the NDJSON export's rows carry every
+  // child in full (1.5 GB out of COPY), the CSV's only their counts and sums (0.5 GB).
   const e1ecn = ratio(rate(e1), rate(ecn));
-  if (e1ecn !== undefined) lines.push(`| E1 ÷ EC-N (COPY of the NDJSON statement itself, information) | ${fmt(e1ecn)} | – | – |`);
+  lines.push(`| E1 NDJSON rows/s ÷ EC-N (COPY of the same columns: the NDJSON export's SELECT) | ${fmt(e1ecn)} | ≥ 50% | ${status(e1ecn === undefined ? undefined : e1ecn >= 0.5)} |`);
   const e2ec = ratio(rate(e2), rate(ec));
-  if (e2ec !== undefined) lines.push(`| E2 CSV rows/s ÷ EC COPY rows/s (information) | ${fmt(e2ec)} | – | – |`);
+  lines.push(`| E2 CSV rows/s ÷ EC (COPY of the same columns: the CSV export's SELECT) | ${fmt(e2ec)} | ≥ 50% | ${status(e2ec === undefined ? undefined : e2ec >= 0.5)} |`);
+  const e1ec = ratio(rate(e1), rate(ec));
+  if (e1ec !== undefined) lines.push(`| E1 ÷ EC (NDJSON against COPY of the CSV's flat columns, information) | ${fmt(e1ec)} | – | – |`);
   for (const m of [e1, e2]) {
     const g = growth(m);
     if (m) lines.push(`| ${m.key} server RSS growth over the whole export | ${g === undefined ? 'n/a' : `${g.toFixed(0)} MiB`} | < 100 MB | ${status(g === undefined ? undefined : g * 1.048576 < 100)} |`);
