@@ -22,8 +22,8 @@ import { toFilter, type InterceptionFilterArg } from './types/interception-filte
 
 /**
  * The root `interceptions` connection answered from ONE statement whose JSON PostgreSQL builds
- * (what PostGraphile does), instead of a page statement, a children bundle and ~3,400 resolved
- * fields. W4 (a 100-interception page with its children) cost the gateway ~10 ms of CPU per
+ * (a row per edge; what PostGraphile does), instead of a page statement, a children bundle and
+ * ~3,400 resolved fields. W4 (a 100-interception page with its children) cost the gateway ~10 ms of CPU per
  * request that way; most of it was per-field resolution, result objects, pg row parsing and
  * garbage (bench/results/2026-11-30-w4.md).
  *
@@ -37,10 +37,15 @@ import { toFilter, type InterceptionFilterArg } from './types/interception-filte
  */
 
 /**
- * The page is built as JSON text in PostgreSQL, byte for byte what JSON.stringify writes for the
+ * Each node is built as JSON text in PostgreSQL, byte for byte what JSON.stringify writes for the
  * normal path's result (compact; to_json escapes strings as JSON.stringify does), so the gateway
  * neither parses nor re-serialises ~110 KB per W4 request (pg's JSON.parse and Yoga's stringify
- * were 13% of the gateway's CPU under load). Two markers, control characters that JSON text
+ * were 13% of the gateway's CPU under load). Each object is ONE concat() call: a chain of `||`
+ * allocates a text per operator and cost the database 3.7-4.2 ms of CPU per W4 page against
+ * 2.5-2.9 ms for concat() (serial runs at 1M rows, 2026-11-30); cursors are written here (the
+ * base64 in SQL was another 0.36 ms). Sending plain texts and writing all the JSON here instead
+ * cost the database 1.8 ms but the gateway 1.5 ms more of its one thread, and under load the
+ * gateway's thread is what queues (W4 req/s did not move). Two markers, control characters that JSON text
  * never holds unescaped, travel in it: JSON columns as stored come between MARK_JSON and
  * MARK_END, and are normalised as pg and JSON.stringify would (number forms, key order); a value
  * the normal path would fail on (a NULL in a non-null field, a counter past 2^53-1, a vanished
@@ -50,27 +55,36 @@ const MARK_JSON = '\u0001';
 const MARK_END = '\u0002';
 const BAD = '\u0003';
 
-/** One field: its JSON text from the row under alias `a`. */
-type Columns = Record<string, (a: SqlFragment) => SqlFragment>;
+/** A piece of a JSON text: literal text, or SQL giving text (never NULL: concat() would drop it). */
+type Piece = string | SqlFragment;
+
+/** One field: the pieces of its JSON text from the row under alias `a`. */
+type Columns = Record<string, (a: SqlFragment) => Piece[]>;
 
 const column = (a: SqlFragment, name: string) => sql`${a}.${sql.ident(name)}`;
 const orBad = (json: SqlFragment, nullable: boolean) => sql`coalesce(${json}, ${nullable ? 'null' : BAD}::text)`;
-const str = (name: string, nullable = false) => (a: SqlFragment) => orBad(sql`to_json(${column(a, name)})::text`, nullable);
+const str = (name: string, nullable = false) => (a: SqlFragment) => [orBad(sql`to_json(${column(a, name)})::text`, nullable)];
+/** A uuid needs no escaping; the cast makes sure the column is one. */
+const uuid = (name: string) => (a: SqlFragment) => ['"', orBad(sql`${column(a, name)}::uuid::text`, false), '"'];
 /** `2026-04-01 12:34:56.789012+00` → `"2026-04-01T12:34:56.789012Z"`, as rfc3339() (src/domain/values.ts) does. */
-const time = (name: string, nullable = false) => (a: SqlFragment) =>
-  orBad(sql`'"' || replace(replace(${column(a, name)}::text, ' ', 'T'), '+00', 'Z') || '"'`, nullable);
-const bool = (name: string) => (a: SqlFragment) => orBad(sql`${column(a, name)}::text`, false);
-const safeInt = (name: string) => (a: SqlFragment) =>
-  sql`CASE WHEN abs(${column(a, name)}) <= 9007199254740991 THEN ${column(a, name)}::text ELSE ${BAD}::text END`;
-const json = (name: string) => (a: SqlFragment) =>
-  sql`CASE WHEN ${column(a, name)} IS NULL THEN 'null' ELSE ${MARK_JSON}::text || ${column(a, name)}::text || ${MARK_END}::text END`;
-const globalId = (typename: string) => (a: SqlFragment) => sql`'"' || encode(convert_to(${typename}::text || ':' || ${a}.id::text, 'UTF8'), 'base64') || '"'`;
-const typename = (name: string) => () => sql`${JSON.stringify(name)}::text`;
+const time = (name: string, nullable = false) => (a: SqlFragment) => {
+  const text = sql`replace(replace(${column(a, name)}::text, ' ', 'T'), '+00', 'Z')`;
+  return nullable ? [orBad(sql`'"' || ${text} || '"'`, true)] : ['"', orBad(text, false), '"'];
+};
+const bool = (name: string) => (a: SqlFragment) => [orBad(sql`${column(a, name)}::text`, false)];
+const safeInt = (name: string) => (a: SqlFragment) => [
+  sql`CASE WHEN abs(${column(a, name)}) <= 9007199254740991 THEN ${column(a, name)}::text ELSE ${BAD}::text END`,
+];
+const json = (name: string) => (a: SqlFragment) => [
+  sql`CASE WHEN ${column(a, name)} IS NULL THEN 'null' ELSE ${MARK_JSON}::text || ${column(a, name)}::text || ${MARK_END}::text END`,
+];
+const globalId = (typename: string) => (a: SqlFragment) => ['"', sql`encode(convert_to(${typename}::text || ':' || ${a}.id::text, 'UTF8'), 'base64')`, '"'];
+const typename = (name: string) => () => [JSON.stringify(name)];
 
 const INTERCEPTION: Columns = {
   __typename: typename('Interception'),
   id: globalId('Interception'),
-  uuid: str('id'),
+  uuid: uuid('id'),
   provider: str('provider'),
   providerName: str('provider_name'),
   model: str('model'),
@@ -85,7 +99,7 @@ const INTERCEPTION: Columns = {
 const USER: Columns = {
   __typename: typename('User'),
   id: globalId('User'),
-  uuid: str('id'),
+  uuid: uuid('id'),
   username: str('username'),
   name: str('name'),
   avatarUrl: str('avatar_url'),
@@ -101,8 +115,8 @@ const CHILDREN: Record<string, ChildList> = {
     table: sql`aibridge_token_usages`,
     columns: {
       __typename: typename('TokenUsage'),
-      id: str('id'),
-      interceptionId: str('interception_id'),
+      id: uuid('id'),
+      interceptionId: uuid('interception_id'),
       providerResponseId: str('provider_response_id'),
       inputTokens: safeInt('input_tokens'),
       outputTokens: safeInt('output_tokens'),
@@ -116,8 +130,8 @@ const CHILDREN: Record<string, ChildList> = {
     table: sql`aibridge_tool_usages`,
     columns: {
       __typename: typename('ToolUsage'),
-      id: str('id'),
-      interceptionId: str('interception_id'),
+      id: uuid('id'),
+      interceptionId: uuid('interception_id'),
       providerResponseId: str('provider_response_id'),
       providerToolCallId: str('provider_tool_call_id', true),
       providerItemId: str('provider_item_id', true),
@@ -134,8 +148,8 @@ const CHILDREN: Record<string, ChildList> = {
     table: sql`aibridge_user_prompts`,
     columns: {
       __typename: typename('UserPrompt'),
-      id: str('id'),
-      interceptionId: str('interception_id'),
+      id: uuid('id'),
+      interceptionId: uuid('interception_id'),
       providerResponseId: str('provider_response_id'),
       prompt: str('prompt'),
       metadata: json('metadata'),
@@ -146,7 +160,7 @@ const CHILDREN: Record<string, ChildList> = {
 
 const PAGE_INFO_FIELDS = new Set(['__typename', 'hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']);
 
-/** json_build_object takes at most 100 arguments. */
+/** Keys per object at most: a GraphQL selection has no use for more, and a statement stays small. */
 const MAX_KEYS = 50;
 
 /** The plain fields of a selection set as [response key, field], or undefined when it holds anything else. */
@@ -164,78 +178,118 @@ function plainFields(set: SelectionSetNode | undefined): [string, FieldNode][] |
   return out;
 }
 
-/** `{"k1":v1,"k2":v2}` as SQL text concatenation (keys are GraphQL names: nothing to escape). */
-function objectText(members: [string, SqlFragment][]): SqlFragment {
-  const parts = members.map(([key, expr], n) => sql`${`${n === 0 ? '{' : ','}"${key}":`}::text || ${expr}`);
-  return sql`(${sql.join(parts, sql` || `)} || '}')`;
+/** concat() takes at most 100 arguments (FUNC_MAX_ARGS). */
+const MAX_ARGS = 100;
+
+/** Pieces as ONE text expression: adjacent literals joined, the rest concat()'s arguments (nested past MAX_ARGS). */
+function textOf(pieces: Piece[]): SqlFragment {
+  const args: SqlFragment[] = [];
+  let literal = '';
+  for (const p of pieces) {
+    if (typeof p === 'string') {
+      literal += p;
+      continue;
+    }
+    if (literal) args.push(sql`${literal}::text`);
+    literal = '';
+    args.push(p);
+  }
+  if (literal) args.push(sql`${literal}::text`);
+  if (args.length === 1) return args[0];
+  const groups: SqlFragment[] = [];
+  for (let n = 0; n < args.length; n += MAX_ARGS) groups.push(sql`concat(${sql.join(args.slice(n, n + MAX_ARGS), sql`, `)})`);
+  return groups.length === 1 ? groups[0] : textOf(groups);
+}
+
+/** `{"k1":v1,"k2":v2}` as pieces (keys are GraphQL names: nothing to escape). */
+function objectPieces(members: [string, Piece[]][]): Piece[] {
+  return [...members.flatMap(([key, pieces], n) => [`${n === 0 ? '{' : ','}"${key}":`, ...pieces]), '}'];
 }
 
 /** A JSON object of columns of `a`, or undefined when a field is not in `columns`. */
-function objectOf(set: SelectionSetNode | undefined, columns: Columns, a: SqlFragment): SqlFragment | undefined {
+function objectOf(set: SelectionSetNode | undefined, columns: Columns, a: SqlFragment): Piece[] | undefined {
   const fields = plainFields(set);
   if (!fields) return undefined;
-  const members: [string, SqlFragment][] = [];
+  const members: [string, Piece[]][] = [];
   for (const [key, f] of fields) {
-    const expr = columns[f.name.value];
-    if (!expr || f.selectionSet) return undefined;
-    members.push([key, expr(a)]);
+    const pieces = columns[f.name.value];
+    if (!pieces || f.selectionSet) return undefined;
+    members.push([key, pieces(a)]);
   }
-  return objectText(members);
+  return objectPieces(members);
 }
 
-/** The interception's fields; `users` is set when the initiator is selected (the statement joins it). */
+/** The interception's JSON text; `users` is set when the initiator is selected (the statement joins it). */
 function nodeOf(set: SelectionSetNode | undefined, needs: { users: boolean }): SqlFragment | undefined {
   const fields = plainFields(set);
   if (!fields) return undefined;
-  const members: [string, SqlFragment][] = [];
+  const members: [string, Piece[]][] = [];
   for (const [key, f] of fields) {
     const name = f.name.value;
-    let expr: SqlFragment | undefined;
+    let pieces: Piece[] | undefined;
     if (INTERCEPTION[name]) {
       if (f.selectionSet) return undefined;
-      expr = INTERCEPTION[name](sql`p`);
+      pieces = INTERCEPTION[name](sql`i`);
     } else if (name === 'initiator') {
       needs.users = true;
       const user = objectOf(f.selectionSet, USER, sql`u`);
-      expr = user && sql`CASE WHEN u.id IS NULL THEN ${BAD}::text ELSE ${user} END`;
+      pieces = user && [sql`CASE WHEN u.id IS NULL THEN ${BAD}::text ELSE ${textOf(user)} END`];
     } else if (CHILDREN[name]) {
       const { table, columns } = CHILDREN[name];
       const row = objectOf(f.selectionSet, columns, sql`t`);
-      expr = row && sql`(SELECT '[' || coalesce(string_agg(${row}, ',' ORDER BY t.created_at, t.id), '') || ']'
-        FROM ${table} t WHERE t.interception_id = p.id)`;
+      pieces = row && [
+        '[',
+        sql`(SELECT coalesce(string_agg(${textOf(row)}, ',' ORDER BY t.created_at, t.id), '') FROM ${table} t WHERE t.interception_id = i.id)`,
+        ']',
+      ];
     }
-    if (!expr) return undefined;
-    members.push([key, expr]);
+    if (!pieces) return undefined;
+    members.push([key, pieces]);
   }
-  return objectText(members);
+  return textOf(objectPieces(members));
 }
 
-const CURSOR = sql`'"' || rtrim(translate(encode(convert_to('{"startedAt":"' || p.started_at::text || '","id":"' || p.id::text || '"}', 'UTF8'), 'base64'), E'+/\n', '-_'), '=') || '"'`;
+/** One member of an edge, written here: `{"key":` or `,"key":`, then its value from the edge's row. */
+interface EdgeMember {
+  prefix: string;
+  value: (row: EdgeRow) => string;
+}
 
-function edgeOf(set: SelectionSetNode | undefined, needs: { users: boolean }): SqlFragment | undefined {
+/** A row of the page statement: the edge's position (what its cursor carries) and its node's JSON text. */
+interface EdgeRow {
+  at: string;
+  id: string;
+  node: string | null;
+}
+
+/** The edge's members; the node's JSON text is the statement's (`node` gets it). */
+function edgeOf(set: SelectionSetNode | undefined, needs: { users: boolean }, node: { text?: SqlFragment }): EdgeMember[] | undefined {
   const fields = plainFields(set);
   if (!fields) return undefined;
-  const members: [string, SqlFragment][] = [];
+  const members: EdgeMember[] = [];
   for (const [key, f] of fields) {
     const name = f.name.value;
-    const expr =
-      name === 'cursor' ? CURSOR
-      : name === 'node' ? nodeOf(f.selectionSet, needs)
-      : name === '__typename' ? typename('InterceptionEdge')()
-      : undefined;
-    if (!expr) return undefined;
-    members.push([key, expr]);
+    let value: EdgeMember['value'] | undefined;
+    if (name === 'cursor') value = (row) => `"${encodeCursor({ startedAt: row.at, id: row.id })}"`;
+    else if (name === '__typename') value = () => '"InterceptionEdge"';
+    else if (name === 'node' && !node.text) {
+      node.text = nodeOf(f.selectionSet, needs);
+      value = node.text && ((row) => row.node ?? BAD);
+    }
+    if (!value) return undefined;
+    members.push({ prefix: `${members.length === 0 ? '{' : ','}"${key}":`, value });
   }
-  return objectText(members);
+  return members;
 }
 
-/** How to answer an operation: its response key, the `interceptions` field, and the edge's JSON text. */
+/** How to answer an operation: its response key, the `interceptions` field, the edge's members and its node's JSON text. */
 interface Plan {
   key: string;
   field: FieldNode;
-  /** Connection fields in order: edges (the statement's text), pageInfo (built here), __typename. */
+  /** Connection fields in order: edges (from the rows), pageInfo (built here), __typename. */
   fields: [string, FieldNode][];
-  edge: SqlFragment | undefined;
+  edge: EdgeMember[] | undefined;
+  node: SqlFragment | undefined;
   users: boolean;
 }
 
@@ -247,13 +301,14 @@ function planOf(operation: OperationDefinitionNode): Plan | undefined {
   const fields = plainFields(field.selectionSet);
   if (!fields) return undefined;
   const needs = { users: false };
-  let edge: SqlFragment | undefined;
+  const node: { text?: SqlFragment } = {};
+  let edge: EdgeMember[] | undefined;
   for (const [, f] of fields) {
     const name = f.name.value;
     if (name === 'edges') {
       // A second `edges` under another key would need the rows twice: not worth a plan.
       if (edge) return undefined;
-      edge = edgeOf(f.selectionSet, needs);
+      edge = edgeOf(f.selectionSet, needs, node);
       if (!edge) return undefined;
     } else if (name === 'pageInfo') {
       const info = plainFields(f.selectionSet);
@@ -262,7 +317,7 @@ function planOf(operation: OperationDefinitionNode): Plan | undefined {
       return undefined;
     }
   }
-  return { key: field.alias?.value ?? field.name.value, field, fields, edge, users: needs.users };
+  return { key: field.alias?.value ?? field.name.value, field, fields, edge, node: node.text, users: needs.users };
 }
 
 /** Plans by operation: Yoga hands the same parsed document for a repeated query text. */
@@ -275,13 +330,6 @@ function cachedPlan(operation: OperationDefinitionNode): Plan | undefined {
 }
 
 type Page = ReturnType<typeof keysetArgs<TimeIdCursor>>;
-
-interface PageTextRow {
-  edges: string;
-  more: boolean;
-  first: TimeIdCursor | null;
-  last: TimeIdCursor | null;
-}
 
 /**
  * JSON text standing for a value in a result: Yoga serialises results through their `stringify`
@@ -340,22 +388,20 @@ export async function interceptionsPageJson(args: ExecutionArgs): Promise<Execut
   }
 }
 
-async function readPage(ctx: GraphQLContext, plan: Plan, filter: InterceptionFilter, page: Page): Promise<PageTextRow> {
+/** The page's rows in list order (newest first), at most `page.limit`, and whether more lie beyond. */
+async function readPage(ctx: GraphQLContext, plan: Plan, filter: InterceptionFilter, page: Page): Promise<{ rows: EdgeRow[]; more: boolean }> {
   const where = [interceptionConditions(ctx.viewer, filter)];
   if (page.after) where.push(sql`(i.started_at, i.id) < (${page.after.startedAt}::timestamptz, ${page.after.id}::uuid)`);
   if (page.before) where.push(sql`(i.started_at, i.id) > (${page.before.startedAt}::timestamptz, ${page.before.id}::uuid)`);
   const order = page.fromEnd ? sql`i.started_at ASC, i.id ASC` : sql`i.started_at DESC, i.id DESC`;
-  const users = plan.users ? sql`LEFT JOIN users u ON u.id = p.initiator_id` : sql``;
-  const edges = plan.edge ? sql`(SELECT '[' || coalesce(string_agg(${plan.edge}, ',' ORDER BY p.started_at DESC, p.id DESC), '') || ']' FROM p ${users})` : sql`'[]'`;
-  const key = (dir: SqlFragment) => sql`(SELECT json_build_object('startedAt', p.started_at::text, 'id', p.id) FROM p ORDER BY ${dir} LIMIT 1)`;
-  const [row] = await ctx.db.query<PageTextRow>(named('interceptions.pageJson')`
-    WITH r AS (
-      SELECT i.*, row_number() OVER (ORDER BY ${order}) AS n FROM aibridge_interceptions i
-       WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${page.limit + 1}
-    ), p AS (SELECT * FROM r WHERE n <= ${page.limit})
-    SELECT ${edges} AS edges, EXISTS (SELECT 1 FROM r WHERE n > ${page.limit}) AS more,
-           ${key(sql`p.started_at DESC, p.id DESC`)} AS first, ${key(sql`p.started_at ASC, p.id ASC`)} AS last`);
-  return row;
+  const users = plan.users ? sql`LEFT JOIN users u ON u.id = i.initiator_id` : sql``;
+  const found = await ctx.db.query<EdgeRow>(named('interceptions.pageJson')`
+    SELECT i.started_at::text AS at, i.id::text AS id, ${plan.node ?? sql`NULL::text`} AS node
+      FROM aibridge_interceptions i ${users}
+     WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${page.limit + 1}`);
+  const rows = found.slice(0, page.limit);
+  if (page.fromEnd) rows.reverse();
+  return { rows, more: found.length > page.limit };
 }
 
 const STORED_JSON = new RegExp(`${MARK_JSON}([^${MARK_END}]*)${MARK_END}`, 'g');
@@ -364,15 +410,26 @@ const STORED_JSON = new RegExp(`${MARK_JSON}([^${MARK_END}]*)${MARK_END}`, 'g');
  * The connection's JSON text in the selection's key order (pageInfo as connection() in
  * ./pagination.ts computes it), stored JSON normalised; undefined when a value is BAD.
  */
-function connectionText(plan: Plan, page: Page, row: PageTextRow): string | undefined {
-  if (row.edges.includes(BAD)) return undefined;
-  const edges = row.edges.includes(MARK_JSON) ? row.edges.replace(STORED_JSON, (_, stored: string) => JSON.stringify(JSON.parse(stored))) : row.edges;
+function connectionText(plan: Plan, page: Page, { rows, more }: { rows: EdgeRow[]; more: boolean }): string | undefined {
+  let edges = '[';
+  if (plan.edge) {
+    for (let n = 0; n < rows.length; n++) {
+      let edge = n === 0 ? '' : ',';
+      for (const m of plan.edge) edge += m.prefix + m.value(rows[n]);
+      edges += `${edge}}`;
+    }
+  }
+  edges += ']';
+  if (edges.includes(BAD)) return undefined;
+  if (edges.includes(MARK_JSON)) edges = edges.replace(STORED_JSON, (_, stored: string) => JSON.stringify(JSON.parse(stored)));
+  const first = rows[0];
+  const last = rows[rows.length - 1];
   const info: Record<string, unknown> = {
     __typename: 'PageInfo',
-    hasNextPage: page.fromEnd ? page.before !== undefined : row.more,
-    hasPreviousPage: page.fromEnd ? row.more : page.after !== undefined,
-    startCursor: row.first ? encodeCursor({ startedAt: row.first.startedAt, id: row.first.id }) : null,
-    endCursor: row.last ? encodeCursor({ startedAt: row.last.startedAt, id: row.last.id }) : null,
+    hasNextPage: page.fromEnd ? page.before !== undefined : more,
+    hasPreviousPage: page.fromEnd ? more : page.after !== undefined,
+    startCursor: first ? encodeCursor({ startedAt: first.at, id: first.id }) : null,
+    endCursor: last ? encodeCursor({ startedAt: last.at, id: last.id }) : null,
   };
   const members = plan.fields.map(([key, f]) => {
     const name = f.name.value;
