@@ -23,9 +23,9 @@ import { toFilter, type InterceptionFilterArg } from './types/interception-filte
 /**
  * The root `interceptions` connection answered from ONE statement whose JSON PostgreSQL builds
  * (a row per edge; what PostGraphile does), instead of a page statement, a children bundle and
- * ~3,400 resolved fields. W4 (a 100-interception page with its children) cost the gateway ~10 ms of CPU per
- * request that way; most of it was per-field resolution, result objects, pg row parsing and
- * garbage (bench/results/2026-11-30-w4.md).
+ * ~3,400 resolved fields. W4 (a 100-interception page with its children) cost the gateway ~10 ms
+ * of CPU per request that way; most of it was per-field resolution, result objects, pg row
+ * parsing and garbage (bench/results/2026-11-30-w4.md).
  *
  * Only operations whose whole selection is covered here take this path: one query operation
  * selecting only `interceptions` (aliases allowed), with plain fields the table below knows (no
@@ -45,8 +45,8 @@ import { toFilter, type InterceptionFilterArg } from './types/interception-filte
  * 2.5-2.9 ms for concat() (serial runs at 1M rows, 2026-11-30); cursors are written here (the
  * base64 in SQL was another 0.36 ms). Sending plain texts and writing all the JSON here instead
  * cost the database 1.8 ms but the gateway 1.5 ms more of its one thread, and under load the
- * gateway's thread is what queues (W4 req/s did not move). Two markers, control characters that JSON text
- * never holds unescaped, travel in it: JSON columns as stored come between MARK_JSON and
+ * gateway's thread is what queues (W4 req/s did not move). Two markers, control characters that
+ * JSON text never holds unescaped, travel in it: JSON columns as stored come between MARK_JSON and
  * MARK_END, and are normalised as pg and JSON.stringify would (number forms, key order); a value
  * the normal path would fail on (a NULL in a non-null field, a counter past 2^53-1, a vanished
  * initiator) is BAD, and makes the caller fall back.

@@ -154,6 +154,18 @@ describeEachGeneration(
       }
     });
 
+    it("answers a node of 50 aliased fields (past concat()'s 100 arguments) byte for byte, in one statement", async () => {
+      const { fast, normal } = apps();
+      // Each of these is a key and one SQL value: two arguments per field.
+      const scalars = ['provider', 'providerName', 'model', 'client', 'metadata', 'endedAt', 'apiKeyId', 'sessionId'];
+      const fields = Array.from({ length: 50 }, (_, n) => `f${n}: ${scalars[n % scalars.length]}`).join(' ');
+      const query = `query { interceptions(first: 3) { edges { cursor node { ${fields} } } } }`;
+      const { f, n, names } = await both(fast, normal, query, undefined, tokens.admin);
+      expect(n.body.errors, n.text).toBeUndefined();
+      expect(f.text).toBe(n.text);
+      expect(names).toEqual(['auth.apiKey', 'interceptions.pageJson']);
+    });
+
     it('keeps the visibility filter: a member sees only their own interceptions', async () => {
       const { fast } = apps();
       const r = await gql(fast, 'query { interceptions(first: 1000, filter: { includeInFlight: true }) { edges { node { initiator { username } } } } }', undefined, tokens.alice);
