@@ -17,7 +17,6 @@ import { RollupCache } from './rollups/cache.ts';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphql/default-query.ts';
 import { compiledExecutionPlugins } from './graphql/execution.ts';
 import { schema } from './graphql/index.ts';
-import { authenticatedPage } from './graphql/page-json.ts';
 import { documentLimitPlugins } from './graphql/limits.ts';
 import { LiveFeed, LIVE_DEFAULTS, type LiveOptions } from './live/feed.ts';
 import { instrumentedDb } from './ops/instrumented-db.ts';
@@ -29,7 +28,7 @@ import { useDashboard } from './plugins/use-dashboard.ts';
 import { useJsonErrorBodies } from './plugins/use-json-error-bodies.ts';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.ts';
 import { useObservability } from './plugins/use-observability.ts';
-import { parsedDocument, usePageJson } from './plugins/use-page-json.ts';
+import { usePageJson } from './plugins/use-page-json.ts';
 import { useReadiness } from './plugins/use-readiness.ts';
 import { useRoutes } from './plugins/use-routes.ts';
 import { authenticateRequest } from './rest/router.ts';
@@ -119,13 +118,8 @@ export function createApp(deps: AppDeps): App {
       // After the execution plugins: it wraps the execution they chose (and falls back to it).
       ...(deps.pageJson === false ? [] : [usePageJson()]),
     ],
-    async context(initial) {
-      const { request, params } = initial;
+    async context({ request }) {
       try {
-        // A page src/graphql/page-json.ts answers is read in the statement that authenticates.
-        const document = deps.pageJson === false ? undefined : parsedDocument(initial);
-        const answered = document && (await authenticatedPage({ db, schema: probe }, schema, request, document, params));
-        if (answered) return { db, viewer: answered.viewer, prisma, schema: probe, live, rollups, pageJson: answered.result };
         const viewer = await authenticateRequest(db, request);
         return { db, viewer, prisma, schema: probe, live, rollups };
       } catch (err) {

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.ts';
-import { named, sql } from '../db/sql.ts';
+import { named } from '../db/sql.ts';
 import { splitToken, secretMatches } from './token.ts';
 
 export interface Viewer {
@@ -47,11 +47,9 @@ export function tokenFromRequest(request: Request): string | undefined {
   return candidates.map((c) => c?.trim()).find((c) => c);
 }
 
-/** Roles that read every interception (the rest read their own): src/auth/visibility.ts. */
-export const SITE_WIDE_READERS = ['owner', 'auditor'];
+const SITE_WIDE_READERS = new Set(['owner', 'auditor']);
 
-/** What the checks below read of a key and its user. */
-export interface KeyRow {
+interface KeyRow {
   hashed_secret: Uint8Array;
   expired: boolean;
   expires_at: string;
@@ -64,46 +62,27 @@ export interface KeyRow {
   deleted: boolean;
 }
 
-/** The KeyRow columns of api_keys `k` joined with users `u` (the page statement reads them too: src/graphql/page-json.ts). */
-export const KEY_COLUMNS = sql`k.hashed_secret, k.expires_at <= now() AS expired, k.expires_at, u.id AS user_id, u.username, u.name,
-            u.avatar_url, u.rbac_roles, u.status::text AS status, u.deleted`;
-
-/** A token's parts, or AuthError naming what is wrong with it. */
-export function tokenParts(token: string | undefined): { id: string; secret: string } {
+/** Checks a session token against api_keys; throws AuthError naming the failed check. */
+export async function authenticate(db: Queryable, token: string | undefined): Promise<Viewer> {
   if (!token) throw new AuthError(`Cookie "${SESSION_COOKIE}" or query parameter must be provided.`);
   const parts = splitToken(token);
   if ('problem' in parts) throw new AuthError(parts.problem);
-  return parts;
-}
-
-/** The viewer a key stands for, or AuthError naming the failed check. */
-export function viewerOfKey(secret: string, key: KeyRow | undefined): Viewer {
+  const [key] = await db.query<KeyRow>(named('auth.apiKey')`
+    SELECT k.hashed_secret, k.expires_at <= now() AS expired, k.expires_at, u.id AS user_id, u.username, u.name,
+            u.avatar_url, u.rbac_roles, u.status::text AS status, u.deleted
+       FROM api_keys k JOIN users u ON u.id = k.user_id
+      WHERE k.id = ${parts.id}`);
   if (!key) throw new AuthError('API key is invalid.');
-  if (!secretMatches(secret, key.hashed_secret)) throw new AuthError('API key secret is invalid.');
+  if (!secretMatches(parts.secret, key.hashed_secret)) throw new AuthError('API key secret is invalid.');
   if (key.expired) throw new AuthError(`API key expired at "${key.expires_at}".`);
   if (key.deleted) throw new AuthError('The user of this API key has been deleted.');
   if (key.status === 'suspended') throw new AuthError('The user of this API key is suspended.');
-  return viewerOfUser(key);
-}
-
-/** The viewer of a user whose key passed the checks. */
-export function viewerOfUser(user: Pick<KeyRow, 'user_id' | 'username' | 'name' | 'avatar_url' | 'rbac_roles'>): Viewer {
   return {
-    id: user.user_id,
-    username: user.username,
-    name: user.name,
-    avatarUrl: user.avatar_url,
-    roles: user.rbac_roles,
-    seesAll: user.rbac_roles.some((r) => SITE_WIDE_READERS.includes(r)),
+    id: key.user_id,
+    username: key.username,
+    name: key.name,
+    avatarUrl: key.avatar_url,
+    roles: key.rbac_roles,
+    seesAll: key.rbac_roles.some((r) => SITE_WIDE_READERS.has(r)),
   };
-}
-
-/** Checks a session token against api_keys; throws AuthError naming the failed check. */
-export async function authenticate(db: Queryable, token: string | undefined): Promise<Viewer> {
-  const { id, secret } = tokenParts(token);
-  const [key] = await db.query<KeyRow>(named('auth.apiKey')`
-    SELECT ${KEY_COLUMNS}
-       FROM api_keys k JOIN users u ON u.id = k.user_id
-      WHERE k.id = ${id}`);
-  return viewerOfKey(secret, key);
 }

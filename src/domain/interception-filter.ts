@@ -1,4 +1,4 @@
-import { visibleTo, type KeyInStatement } from '../auth/visibility.ts';
+import { visibleTo } from '../auth/visibility.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import { sql, type SqlFragment } from '../db/sql.ts';
 
@@ -27,7 +27,7 @@ export interface InterceptionFilter {
  * Conditions (joined with AND) for visible interceptions matching the filter, on the
  * interceptions table under alias `a` (a literal fragment such as sql`r`).
  */
-export function interceptionConditions(viewer: Viewer | KeyInStatement, f: InterceptionFilter, a: SqlFragment = sql`i`): SqlFragment {
+export function interceptionConditions(viewer: Viewer, f: InterceptionFilter, a: SqlFragment = sql`i`): SqlFragment {
   const c: SqlFragment[] = [visibleTo(viewer, a)];
   if (!f.includeInFlight) c.push(sql`${a}.ended_at IS NOT NULL`);
   if (f.initiatorId !== undefined) c.push(sql`${a}.initiator_id = ${f.initiatorId}::uuid`);

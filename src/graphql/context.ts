@@ -1,4 +1,3 @@
-import type { ExecutionResult } from 'graphql';
 import type { Queryable } from '../db/db.ts';
 import type { Viewer } from '../auth/viewer.ts';
 import type { SchemaProbe } from '../db/schema-probe.ts';
@@ -20,6 +19,4 @@ export interface GraphQLContext {
   live: LiveFeed;
   /** The usage roll-ups' closed hours in memory (src/rollups/cache.ts): one per app. */
   rollups: RollupCache;
-  /** The operation's answer, read together with authentication (src/graphql/page-json.ts authenticatedPage). */
-  pageJson?: ExecutionResult;
 }

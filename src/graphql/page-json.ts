@@ -8,19 +8,13 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FieldNode,
-  type GraphQLSchema,
   type OperationDefinitionNode,
   OperationTypeNode,
   type SelectionSetNode,
 } from 'graphql';
-import { hashSecret } from '../auth/token.ts';
-import { authenticate, SITE_WIDE_READERS, tokenFromRequest, tokenParts, viewerOfUser, type Viewer } from '../auth/viewer.ts';
-import { KeyInStatement } from '../auth/visibility.ts';
-import type { Queryable } from '../db/db.ts';
 import { interceptionConditions, type InterceptionFilter } from '../domain/interception-filter.ts';
 import { named, sql, type SqlFragment } from '../db/sql.ts';
 import { INTERCEPTION_PAGE } from '../limits.ts';
-import { noteUser } from '../ops/request-scope.ts';
 import { LIMITS } from './builder.ts';
 import type { GraphQLContext } from './context.ts';
 import { encodeCursor, isTimeIdCursor, keysetArgs, type ConnectionArgs, type TimeIdCursor } from './pagination.ts';
@@ -367,123 +361,47 @@ function resultOf(key: string, text: string): ExecutionResult {
   } as ExecutionResult;
 }
 
-/** What an operation asks of the page: the plan, the page and the filter argument. */
-interface PageAsk {
-  plan: Plan;
-  page: Page;
-  filter: InterceptionFilterArg | null | undefined;
-}
-
-/**
- * The page an operation asks for, or undefined when the normal execution must answer it (see
- * above); throws where its arguments are wrong (the normal execution reports those).
- */
-function askOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variableValues: Record<string, unknown> | null | undefined): PageAsk | undefined {
-  const operation = getOperationAST(document, operationName);
-  const plan = operation && cachedPlan(operation);
-  if (!plan) return undefined;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}, { maxErrors: 1 });
-  if (coerced.errors) return undefined;
-  const only: DocumentNode = { ...document, definitions: [operation] };
-  const cost = complexityFromQuery(only, { schema, ctx: {}, variables: variableValues ?? {} });
-  if (cost.complexity > LIMITS.complexity || cost.depth > LIMITS.depth || cost.breadth > LIMITS.breadth) return undefined;
-  const fieldDef = schema.getQueryType()!.getFields().interceptions;
-  const fieldArgs = getArgumentValues(fieldDef, plan.field, coerced.coerced) as ConnectionArgs & { filter?: InterceptionFilterArg | null };
-  return { plan, page: keysetArgs(fieldArgs, INTERCEPTION_PAGE, isTimeIdCursor), filter: fieldArgs.filter };
-}
-
 /**
  * The operation's result, or undefined when the normal execution must answer it (see above).
  * Called with the arguments execution gets, after validation and authentication.
  */
 export async function interceptionsPageJson(args: ExecutionArgs): Promise<ExecutionResult | undefined> {
+  const operation = getOperationAST(args.document, args.operationName);
+  const plan = operation && cachedPlan(operation);
+  if (!plan) return undefined;
   const ctx = args.contextValue as GraphQLContext;
   try {
-    const ask = askOf(args.schema, args.document, args.operationName, args.variableValues);
-    if (!ask) return undefined;
-    const filter = await toFilter(ctx, ask.filter);
-    const text = connectionText(ask.plan, ask.page, await readPage(ctx.db, ask, filter, ctx.viewer));
-    return text === undefined ? undefined : resultOf(ask.plan.key, text);
+    const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], args.variableValues ?? {}, { maxErrors: 1 });
+    if (coerced.errors) return undefined;
+    const variables = coerced.coerced;
+    const only: DocumentNode = { ...args.document, definitions: [operation] };
+    const cost = complexityFromQuery(only, { schema: args.schema, ctx, variables: args.variableValues ?? {} });
+    if (cost.complexity > LIMITS.complexity || cost.depth > LIMITS.depth || cost.breadth > LIMITS.breadth) return undefined;
+    const fieldDef = args.schema.getQueryType()!.getFields().interceptions;
+    const fieldArgs = getArgumentValues(fieldDef, plan.field, variables) as ConnectionArgs & { filter?: InterceptionFilterArg | null };
+    const page = keysetArgs(fieldArgs, INTERCEPTION_PAGE, isTimeIdCursor);
+    const filter = await toFilter(ctx, fieldArgs.filter);
+    const text = connectionText(plan, page, await readPage(ctx, plan, filter, page));
+    return text === undefined ? undefined : resultOf(plan.key, text);
   } catch {
     return undefined;
   }
 }
 
-/** The key's user in the authenticated page statement (viewerOfUser's fields). */
-type KeyJson = [string, string, string, string, string[]];
-
-/**
- * A request page-json answers, authenticated and read in ONE statement (the key checked in SQL
- * as src/auth/viewer.ts checks it in JS); undefined when it cannot be: no plan, a filter naming a
- * user (resolved as the viewer may see), or a key that is not valid — the caller then
- * authenticates as always, which reports why. An empty page carries no key: the key is then
- * checked on its own (one more statement) rather than the page read again. A separate auth.apiKey statement cost the gateway
- * ~0.25 ms of its thread and the database ~0.35 ms per W4 request; W4 served 15% more without it
- * (2026-11-30, same machine, alternating runs).
- */
-export async function authenticatedPage(
-  { db, schema }: Pick<GraphQLContext, 'db' | 'schema'>,
-  graphqlSchema: GraphQLSchema,
-  request: Request,
-  document: DocumentNode,
-  params: { operationName?: string | null; variables?: Record<string, unknown> | null },
-): Promise<{ viewer: Viewer; result: ExecutionResult } | undefined> {
-  try {
-    const ask = askOf(graphqlSchema, document, params.operationName, params.variables);
-    if (!ask || ask.filter?.initiator != null) return undefined;
-    const { id, secret } = tokenParts(tokenFromRequest(request));
-    const filter = await toFilter({ db, schema }, ask.filter);
-    const keyRow = sql`
-      WITH kr AS (
-        SELECT u.id AS user_id, u.username, u.name, u.avatar_url, u.rbac_roles,
-               k.hashed_secret = ${hashSecret(secret)}::bytea AND k.expires_at > now() AND NOT u.deleted AND u.status::text <> 'suspended' AS valid,
-               u.rbac_roles && ${SITE_WIDE_READERS}::text[] AS sees_all
-          FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.id = ${id})`;
-    const found = await readPage(db, ask, filter, new KeyInStatement(sql`kr`), keyRow);
-    let viewer: Viewer;
-    if (found.key) {
-      // Rows come only for a valid key (visibleTo's KeyInStatement).
-      const [userId, username, name, avatarUrl, roles] = JSON.parse(found.key) as KeyJson;
-      viewer = viewerOfUser({ user_id: userId, username, name, avatar_url: avatarUrl, rbac_roles: roles });
-    } else {
-      // No row: an empty page, or a key the statement found invalid (then this throws, and the
-      // caller authenticates again to report it).
-      viewer = await authenticate(db, tokenFromRequest(request));
-    }
-    const text = connectionText(ask.plan, ask.page, found);
-    if (text === undefined) return undefined;
-    noteUser(viewer.id);
-    return { viewer, result: resultOf(ask.plan.key, text) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The page's rows in list order (newest first), at most `page.limit`, and whether more lie
- * beyond. With `keyed` (a `WITH kr AS (…)` reading the caller's key; `viewer` refers to it), every
- * row also carries the key as KeyJson in `key` (an InitPlan: computed once).
- */
-async function readPage(
-  db: Queryable,
-  { plan, page }: PageAsk,
-  filter: InterceptionFilter,
-  viewer: Viewer | KeyInStatement,
-  keyed?: SqlFragment,
-): Promise<{ rows: EdgeRow[]; more: boolean; key?: string | null }> {
-  const where = [interceptionConditions(viewer, filter)];
+/** The page's rows in list order (newest first), at most `page.limit`, and whether more lie beyond. */
+async function readPage(ctx: GraphQLContext, plan: Plan, filter: InterceptionFilter, page: Page): Promise<{ rows: EdgeRow[]; more: boolean }> {
+  const where = [interceptionConditions(ctx.viewer, filter)];
   if (page.after) where.push(sql`(i.started_at, i.id) < (${page.after.startedAt}::timestamptz, ${page.after.id}::uuid)`);
   if (page.before) where.push(sql`(i.started_at, i.id) > (${page.before.startedAt}::timestamptz, ${page.before.id}::uuid)`);
   const order = page.fromEnd ? sql`i.started_at ASC, i.id ASC` : sql`i.started_at DESC, i.id DESC`;
   const users = plan.users ? sql`LEFT JOIN users u ON u.id = i.initiator_id` : sql``;
-  const key = keyed ? sql`, (SELECT json_build_array(kr.user_id, kr.username, kr.name, kr.avatar_url, kr.rbac_roles)::text FROM kr) AS key` : sql``;
-  const found = await db.query<EdgeRow & { key?: string }>(named('interceptions.pageJson')`${keyed ?? sql``}
-    SELECT i.started_at::text AS at, i.id::text AS id, ${plan.node ?? sql`NULL::text`} AS node${key}
+  const found = await ctx.db.query<EdgeRow>(named('interceptions.pageJson')`
+    SELECT i.started_at::text AS at, i.id::text AS id, ${plan.node ?? sql`NULL::text`} AS node
       FROM aibridge_interceptions i ${users}
      WHERE ${sql.join(where, sql` AND `)} ORDER BY ${order} LIMIT ${page.limit + 1}`);
   const rows = found.slice(0, page.limit);
   if (page.fromEnd) rows.reverse();
-  return { rows, more: found.length > page.limit, key: found[0]?.key };
+  return { rows, more: found.length > page.limit };
 }
 
 const STORED_JSON = new RegExp(`${MARK_JSON}([^${MARK_END}]*)${MARK_END}`, 'g');

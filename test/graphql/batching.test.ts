@@ -62,7 +62,7 @@ describeEachDb(
 
     it.each([
       // The root page answered by one JSON statement (src/graphql/page-json.ts).
-      ['one JSON statement', true, ['interceptions.pageJson']],
+      ['one JSON statement', true, ['auth.apiKey', 'interceptions.pageJson']],
       // Resolved field by field: the page, then every child kind and the initiators in one statement.
       ['DataLoaders', false, ['auth.apiKey', 'children.bundle', 'interceptions.page']],
     ] as const)('sends as many statements for 100 interceptions as for 5, with their token usages, tool usages, prompts and initiator (%s)', async (_how, pageJson, names) => {

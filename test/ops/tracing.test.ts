@@ -40,10 +40,10 @@ describeEachDb(
       expect(http[0].attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/graphql', 'http.response.status_code': 200 });
       expect(graphql[0].attributes).toMatchObject({ 'graphql.operation.name': 'Nested', 'graphql.operation.type': 'query' });
       expect(parentOf(graphql[0])).toBe(http[0].spanContext().spanId);
-      // Authentication and the page with its prompts in one statement (src/graphql/page-json.ts):
-      // a child of the operation.
+      // Authentication and the page with its prompts (one JSON statement, src/graphql/page-json.ts):
+      // each statement a child of the operation.
       const sql = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
-      expect(sql.map((s) => s.name).sort()).toEqual(['interceptions.pageJson']);
+      expect(sql.map((s) => s.name).sort()).toEqual(['auth.apiKey', 'interceptions.pageJson']);
       for (const s of sql) expect(parentOf(s)).toBe(graphql[0].spanContext().spanId);
       // Statement text has placeholders; values (ids, search text, tokens) are never attributes.
       expect(JSON.stringify(sql.map((s) => s.attributes))).not.toContain(owner.token.split('-')[0]);
