@@ -65,6 +65,8 @@ export interface AppDeps {
   shutdown?: AbortSignal;
   /** Answer eligible `interceptions` pages from one JSON statement (src/graphql/page-json.ts); default on. */
   pageJson?: boolean;
+  /** The usage roll-ups' copy in memory (src/rollups/cache.ts); `serve` passes its own to warm it after each refresh. */
+  rollups?: RollupCache;
 }
 
 export type App = YogaServerInstance<Record<string, never>, GraphQLContext>;
@@ -86,7 +88,7 @@ export function createApp(deps: AppDeps): App {
   const prisma = deps.prisma === undefined ? prismaOver(deps.db) : deps.prisma;
   const live = new LiveFeed(db, { ...LIVE_DEFAULTS, onError: (error) => log.warn({ err: error }, 'live poll failed'), ...deps.live });
   deps.shutdown?.addEventListener('abort', () => void live.close(), { once: true });
-  const rollups = new RollupCache();
+  const rollups = deps.rollups ?? new RollupCache();
   return createYoga<Record<string, never>, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',

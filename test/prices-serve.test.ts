@@ -111,6 +111,8 @@ describe('prices from the command line and serve', () => {
       const rolled = await startServer({ ...env, USAGE_ROLLUP_INTERVAL_MS: '200' });
       try {
         await expect.poll(() => rolled.log(), { timeout: 60_000, interval: 200 }).toContain('usage roll-ups refreshed');
+        // The copy the app answers from is loaded after the refresh, not by the first request.
+        await expect.poll(() => rolled.log(), { timeout: 60_000, interval: 200 }).toMatch(/"hours":\d+.*usage roll-up copy loaded/);
         expect(await graphql(rolled.url, owner.token, USAGE)).toEqual(withoutRollups);
       } finally {
         await rolled.stop();

@@ -6,6 +6,7 @@ import { createStderrLogger } from '../ops/logger.ts';
 import { createMetrics, type PoolStats } from '../ops/metrics.ts';
 import { startTracing } from '../ops/tracing.ts';
 import { openPriceStore } from '../prices/state-store.ts';
+import { RollupCache } from '../rollups/cache.ts';
 import { type Refresher, startRefresher } from '../rollups/refresher.ts';
 import { defineCommand, err } from './command.ts';
 
@@ -34,6 +35,8 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     // (STATE_DATABASE_URL or DATA_DIR/state), so Coder's database is never written.
     const store = await openPriceStore(config, db);
     const shutdown = new AbortController();
+    // The usage roll-ups' copy in memory: the app answers from it, the refresher fills it.
+    const rollups = new RollupCache();
     const app = createApp({
       db,
       schema,
@@ -52,6 +55,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
         maxSubscriptions: config.liveMaxSubscriptions,
       },
       shutdown: shutdown.signal,
+      rollups,
       // The page is served before authentication: it carries the owner's token only where nobody
       // but this machine can load it.
       graphiqlHeaders: demoToken && isLoopback(config.host) ? { 'Coder-Session-Token': demoToken } : undefined,
@@ -93,7 +97,7 @@ start into an empty DATA_DIR writes the demo data set and prints its owner's tok
     // Usage roll-ups of closed hours, kept where the price overrides are (src/rollups); started
     // once listening, so a first refresh of a long history never delays the start.
     if (config.rollupIntervalMs > 0 && !stopping) {
-      refresher = startRefresher(db, store.prisma, { intervalMs: config.rollupIntervalMs, graceMs: config.rollupGraceMs, log });
+      refresher = startRefresher(db, store.prisma, { intervalMs: config.rollupIntervalMs, graceMs: config.rollupGraceMs, log, cache: rollups });
     }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

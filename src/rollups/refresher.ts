@@ -2,6 +2,8 @@ import type { Queryable } from '../db/db.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { SchemaProbe } from '../db/schema-probe.ts';
 import { priceBook } from '../prices/book.ts';
+import type { RollupCache } from './cache.ts';
+import { warmRollups } from './read.ts';
 import { refreshRollups, type RefreshResult } from './refresh.ts';
 
 export interface Refresher {
@@ -18,9 +20,14 @@ interface RefresherLog {
  * `serve`'s background refresh of the usage roll-ups: one right after start, then every
  * `intervalMs` after the previous one ended (never two at once in this process). A failed refresh
  * is logged and retried at the next tick; answers stay exact meanwhile (what is not rolled up is
- * computed live).
+ * computed live). After each refresh the app's copy of the closed hours is brought up to date
+ * (`cache`: src/rollups/cache.ts), so no request waits for it.
  */
-export function startRefresher(db: Queryable, prisma: PrismaClient, o: { intervalMs: number; graceMs: number; log: RefresherLog }): Refresher {
+export function startRefresher(
+  db: Queryable,
+  prisma: PrismaClient,
+  o: { intervalMs: number; graceMs: number; log: RefresherLog; cache?: RollupCache },
+): Refresher {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
@@ -29,8 +36,13 @@ export function startRefresher(db: Queryable, prisma: PrismaClient, o: { interva
   const tick = () => {
     const started = Date.now();
     running = refreshRollups(db, prisma, book, { graceMs: o.graceMs }).then(
-      (r: RefreshResult) => {
-        if (r.rolled || r.purged || r.repriced) o.log.info({ ...r, ms: Date.now() - started }, 'usage roll-ups refreshed');
+      async (r: RefreshResult) => {
+        const changed = Boolean(r.rolled || r.purged || r.repriced);
+        if (changed) o.log.info({ ...r, ms: Date.now() - started }, 'usage roll-ups refreshed');
+        if (!o.cache) return;
+        const warming = Date.now();
+        const hours = await warmRollups(prisma, o.cache).catch((err: unknown) => o.log.warn({ err }, 'usage roll-up copy not loaded; the next answer loads it'));
+        if (changed && hours !== undefined) o.log.info({ hours, ms: Date.now() - warming }, 'usage roll-up copy loaded');
       },
       (err: unknown) => o.log.warn({ err }, 'usage roll-up refresh failed; retrying at the next interval'),
     ).finally(() => {

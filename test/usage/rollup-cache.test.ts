@@ -11,7 +11,7 @@ import { aggregate } from '../../src/rollups/aggregate.ts';
 import { RollupCache } from '../../src/rollups/cache.ts';
 import type { GrainRow } from '../../src/rollups/grain.ts';
 import { percentilesMs } from '../../src/rollups/percentile.ts';
-import { rolledUsageReport } from '../../src/rollups/read.ts';
+import { rolledUsageReport, warmRollups } from '../../src/rollups/read.ts';
 import { refreshRollups } from '../../src/rollups/refresh.ts';
 import { Dictionary } from '../../src/rollups/segment.ts';
 import { describeEachDb } from '../support/databases.ts';
@@ -74,6 +74,18 @@ describeEachDb(
       const after = await rolled(byDay);
       expect(after).toEqual(await live(byDay));
       expect(after.totals!.requests).toBe(before.totals!.requests + 1);
+    });
+
+    it('warms a fresh copy with every closed hour, so the first answer loads none and equals the live one', async () => {
+      await refresh();
+      const warm = new RollupCache();
+      const closed = await prisma().usageRollupPeriod.count({ where: { state: 'closed' } });
+      expect(closed).toBeGreaterThan(30);
+      expect(await warmRollups(prisma(), warm)).toBe(closed);
+      // An answer reads into the copy only the closed hours it lacks: none.
+      expect(await rolled(byDay, undefined, warm)).toEqual(await live(byDay));
+      expect(warm.hourCount).toBe(closed);
+      expect(await warmRollups(prisma(), warm)).toBe(closed);
     });
 
     it('reads again the hours the refresher re-priced (their rolled_at unchanged)', async () => {
