@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { getIntrospectionQuery, type DocumentNode } from 'graphql';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
 import { seed } from '../../src/db/seed.ts';
@@ -108,6 +108,25 @@ describeEachDb(
         expect(compiled, 'compiled once its variables are valid').toHaveLength(1);
         expect(valid.body.errors, valid.text).toBeUndefined();
         expect((await gql(app, c.query, c.variables, token)).text, 'invalid variables after compiling').toBe(first.text);
+      }
+    });
+
+    it('compiles a DateTime literal argument without writing to stderr (logs stay JSON)', async () => {
+      const app = createApp({ db: ctx().db, onCompile });
+      // totalCount: a page src/graphql/page-json.ts would answer never reaches graphql-jit.
+      const query = 'query { interceptions(first: 2, filter: { startedAfter: "2020-01-01T00:00:00Z" }) { totalCount edges { node { uuid startedAt } } } }';
+      const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+      try {
+        compiled.length = 0;
+        const first = await gql(app, query, undefined, token);
+        const second = await gql(app, query, undefined, token);
+        expect(compiled).toHaveLength(1);
+        expect(second.text).toBe(first.text);
+        expect(first.body.data.interceptions.edges.length).toBeGreaterThan(0);
+        // graphql-jit writes a warning for a scalar whose parseLiteral takes variables.
+        expect(errors).not.toHaveBeenCalled();
+      } finally {
+        errors.mockRestore();
       }
     });
 
