@@ -272,6 +272,7 @@ function edgeOf(set: SelectionSetNode | undefined, needs: { users: boolean }, no
     let value: EdgeMember['value'] | undefined;
     if (name === 'cursor') value = (row) => `"${encodeCursor({ startedAt: row.at, id: row.id })}"`;
     else if (name === '__typename') value = () => '"InterceptionEdge"';
+    // One node text per row: a second `node` under another key is left to the normal execution.
     else if (name === 'node' && !node.text) {
       node.text = nodeOf(f.selectionSet, needs);
       value = node.text && ((row) => row.node ?? BAD);
