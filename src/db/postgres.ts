@@ -42,6 +42,12 @@ export function createPostgresDb({ url, max = 10 }: PostgresOptions): Db & { poo
   });
   // An idle client losing its server must not crash the process; the next query reconnects.
   pool.on('error', () => {});
+  // Nor may a checked-out one. pg-pool removes its idle listener when it hands a client out, and
+  // `await pool.connect()` (ours, Prisma's adapter) attaches the next listener a microtask later:
+  // a server's "terminating connection" (57P01) read in that gap was an uncaught exception (CI,
+  // the replica test stopping its standby under load). The client is marked unqueryable when it
+  // errors, and pg-pool destroys such a client when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
 
   const run = async <T,>(q: pg.Pool | pg.PoolClient, s: Statement): Promise<T[]> => {
     db.onStatement?.(s);
