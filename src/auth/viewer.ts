@@ -10,6 +10,8 @@ export interface Viewer {
   roles: string[];
   /** Site owners and auditors read every interception; everyone else only their own. */
   seesAll: boolean;
+  /** The API key the request authenticated with: live subscriptions check it again (signed-in.ts). */
+  keyId?: string;
 }
 
 export const SIGNED_OUT_MESSAGE = 'You are signed out or your session has expired. Please sign in again to continue.';
@@ -48,6 +50,8 @@ export function tokenFromRequest(request: Request): string | undefined {
 }
 
 const SITE_WIDE_READERS = new Set(['owner', 'auditor']);
+/** Whether these roles read every interception (owner, auditor). */
+export const seesAllWith = (roles: readonly string[]): boolean => roles.some((r) => SITE_WIDE_READERS.has(r));
 
 interface KeyRow {
   hashed_secret: Uint8Array;
@@ -83,6 +87,7 @@ export async function authenticate(db: Queryable, token: string | undefined): Pr
     name: key.name,
     avatarUrl: key.avatar_url,
     roles: key.rbac_roles,
-    seesAll: key.rbac_roles.some((r) => SITE_WIDE_READERS.has(r)),
+    seesAll: seesAllWith(key.rbac_roles),
+    keyId: parts.id,
   };
 }

@@ -1,4 +1,5 @@
-import type { Viewer } from '../auth/viewer.ts';
+import { stillSignedIn } from '../auth/signed-in.ts';
+import { SIGNED_OUT_MESSAGE, type Viewer } from '../auth/viewer.ts';
 import type { Queryable } from '../db/db.ts';
 import type { SqlFragment } from '../db/sql.ts';
 import { interceptionConditions, type InterceptionFilter } from '../domain/interception-filter.ts';
@@ -18,11 +19,24 @@ export interface LiveOptions {
   maxSubscriptions: number;
   /** How late a row may become visible and still be delivered (LATE_WINDOW_MS; tests shorten it). */
   lateWindowMs: number;
+  /**
+   * How often the subscribers' API keys are checked again (one statement for all of them, run
+   * with a poll): a stream whose key was deleted or expired, or whose user was suspended, deleted
+   * or given other read rights since it opened, ends with UNAUTHENTICATED within about this long.
+   */
+  authRecheckMs: number;
   /** A failed poll (the feed keeps polling, backing off); default: ignored. */
   onError?: (error: unknown) => void;
 }
 
-export const LIVE_DEFAULTS: LiveOptions = { pollMs: 1000, pollMaxMs: 5000, maxPerUser: 10, maxSubscriptions: 1000, lateWindowMs: LATE_WINDOW_MS };
+export const LIVE_DEFAULTS: LiveOptions = {
+  pollMs: 1000,
+  pollMaxMs: 5000,
+  maxPerUser: 10,
+  maxSubscriptions: 1000,
+  lateWindowMs: LATE_WINDOW_MS,
+  authRecheckMs: 10_000,
+};
 
 /**
  * Events a subscriber may have waiting: a client that reads nothing for this many completed
@@ -33,7 +47,7 @@ export const SUBSCRIBER_BACKLOG = 1000;
 /** Why a subscription was refused or ended; the GraphQL layer turns it into a coded error. */
 export class SubscriptionError extends Error {
   constructor(
-    readonly reason: 'per-user' | 'process' | 'shutting-down' | 'lagging',
+    readonly reason: 'per-user' | 'process' | 'shutting-down' | 'lagging' | 'signed-out',
     readonly max?: number,
   ) {
     super(
@@ -43,7 +57,9 @@ export class SubscriptionError extends Error {
           ? `The server holds the maximum of ${max} live subscriptions; retry later.`
           : reason === 'shutting-down'
             ? 'The server is shutting down; reconnect in a moment.'
-            : `More than ${max} events were waiting for this subscription; it was closed. Reconnect and read faster.`,
+            : reason === 'signed-out'
+              ? SIGNED_OUT_MESSAGE
+              : `More than ${max} events were waiting for this subscription; it was closed. Reconnect and read faster.`,
     );
     this.name = 'SubscriptionError';
   }
@@ -77,6 +93,8 @@ export class LiveFeed {
   private closing = false;
   /** Bumped on every stop, so a poll in flight when the poller stopped is discarded. */
   private generation = 0;
+  /** When the subscribers' keys were last known valid (the poller's start: each had just authenticated). */
+  private authCheckedAt = 0;
 
   constructor(
     private readonly db: Queryable,
@@ -129,6 +147,7 @@ export class LiveFeed {
 
   private start() {
     this.interval = this.options.pollMs;
+    this.authCheckedAt = Date.now();
     const generation = this.generation;
     this.running = startingWatermark(this.db).then(
       (w) => {
@@ -167,6 +186,16 @@ export class LiveFeed {
   private async poll(): Promise<void> {
     const generation = this.generation;
     const watermark = this.watermark!;
+    try {
+      if (Date.now() - this.authCheckedAt >= this.options.authRecheckMs) await this.endSignedOut();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.options.onError?.(error);
+      this.schedule(this.backoff());
+      return;
+    }
+    // The last subscriber was signed out: the poller stopped.
+    if (generation !== this.generation) return;
     const subscribers = [...this.subscribers];
     // Subscribers joined since the last poll start here: rows read before were at or below it.
     for (const s of subscribers) s.since ??= watermark;
@@ -198,6 +227,21 @@ export class LiveFeed {
     if (polled.length === POLL_BATCH) this.schedule(0);
     else if (polled.length > 0) this.schedule((this.interval = this.options.pollMs));
     else this.schedule(this.backoff());
+  }
+
+  /**
+   * Ends, with UNAUTHENTICATED, each subscription whose API key no longer authenticates its viewer
+   * as it did when the subscription opened (same user, same site-wide read right).
+   */
+  private async endSignedOut() {
+    const checkedAt = Date.now();
+    const subscribers = [...this.subscribers].filter((s) => s.viewer.keyId !== undefined);
+    const valid = await stillSignedIn(this.db, [...new Set(subscribers.map((s) => s.viewer.keyId!))]);
+    this.authCheckedAt = checkedAt;
+    for (const s of subscribers) {
+      const now = valid.get(s.viewer.keyId!);
+      if (!now || now.userId !== s.viewer.id || now.seesAll !== s.viewer.seesAll) s.queue.fail(new SubscriptionError('signed-out'));
+    }
   }
 
   /**

@@ -52,13 +52,15 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   fail(error: Error): void {
     if (this.ended) return;
     this.items.length = 0;
-    this.error = error;
     this.ended = true;
     this.onClose();
     if (this.rejectWaiting) {
+      // The waiting reader takes the error; the stream is over for any later read.
       const reject = this.rejectWaiting;
       this.waiting = this.rejectWaiting = undefined;
       reject(error);
+    } else {
+      this.error = error;
     }
   }
 

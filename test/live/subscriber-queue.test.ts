@@ -42,3 +42,12 @@ it('answers a waiting reader with done when the client goes away (return)', asyn
   expect(await waiting).toEqual({ value: undefined, done: true });
   expect(closed).toHaveLength(1);
 });
+
+it('gives a reader already waiting the error of fail(), once: the next read is done', async () => {
+  const { q, closed } = queue();
+  const waiting = q.next();
+  q.fail(new Error('signed out'));
+  await expect(waiting).rejects.toThrow('signed out');
+  expect(await q.next()).toEqual({ value: undefined, done: true });
+  expect(closed).toHaveLength(1);
+});

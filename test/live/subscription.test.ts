@@ -5,7 +5,8 @@ import type { DocumentNode } from 'graphql';
 import { afterEach, expect, it } from 'vitest';
 import { createApp, type AppDeps } from '../../src/app.ts';
 import type { Db } from '../../src/db/db.ts';
-import type { Statement } from '../../src/db/sql.ts';
+import { named, type Statement } from '../../src/db/sql.ts';
+import { SIGNED_OUT_MESSAGE } from '../../src/auth/viewer.ts';
 import { describeEachDb } from '../support/databases.ts';
 import { addInterception, addUser } from '../support/fixtures.ts';
 import { subscribe, type SseStream } from './sse.ts';
@@ -283,6 +284,32 @@ describeEachDb(
       const wrong = await open('wrong-token');
       await wrong.ended;
       expect(wrong.status).toBe(401);
+    });
+
+    it('ends a stream with UNAUTHENTICATED once its key is deleted or expired, its user suspended or their read rights changed; others go on', async () => {
+      const { db } = ctx();
+      const recheck = { authRecheckMs: 150 };
+      const { open } = await setup(ctx, recheck);
+      const users = await Promise.all(['gone', 'expired', 'suspended', 'demoted', 'kept'].map((name) => addUser(db, { username: `live-${name}`, role: name === 'demoted' ? 'owner' : 'member' })));
+      const [gone, expired, suspended, demoted, kept] = users;
+      const streams = await Promise.all(users.map((u) => open(u.token)));
+      await polls(1);
+      const keyOf = (token: string) => token.split('-')[0];
+      await db.query(named('test')`DELETE FROM api_keys WHERE id = ${keyOf(gone.token)}`);
+      await db.query(named('test')`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = ${keyOf(expired.token)}`);
+      await db.query(named('test')`UPDATE users SET status = 'suspended' WHERE id = ${suspended.id}`);
+      await db.query(named('test')`UPDATE users SET rbac_roles = '{}' WHERE id = ${demoted.id}`);
+      const ended = streams.slice(0, 4);
+      await Promise.all(ended.map((s) => s.until((x) => x.events.some((e) => e.event === 'complete'), 5000)));
+      for (const s of ended) {
+        expect(s.results().map((r) => r.errors?.[0].extensions?.code)).toEqual(['UNAUTHENTICATED']);
+        expect(s.results()[0].errors?.[0].message).toBe(SIGNED_OUT_MESSAGE);
+      }
+      // The one whose key still holds gets what ends afterwards, and nothing of the others leaked.
+      const id = await addInterception(db, { initiatorId: kept.id, startedAt: endedAgo(20), endedAt: endedAgo(1) });
+      await streams[4].until((x) => uuids(x).includes(id));
+      expect(streams[4].results().every((r) => !r.errors)).toBe(true);
+      for (const s of ended) expect(uuids(s)).toEqual([undefined]);
     });
 
     it('sends keep-alive comments while no interception ends', async () => {

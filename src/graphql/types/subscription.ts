@@ -13,7 +13,13 @@ import { InterceptionFilterInput, toFilter } from './interception-filter.ts';
 
 /** A refused or ended subscription as the client sees it: a stable code and the limit reached. */
 function subscriptionError(e: SubscriptionError): GraphQLError {
-  const code = e.reason === 'shutting-down' ? 'SERVICE_UNAVAILABLE' : e.reason === 'lagging' ? 'SUBSCRIPTION_LAGGING' : 'TOO_MANY_SUBSCRIPTIONS';
+  const code = {
+    'shutting-down': 'SERVICE_UNAVAILABLE',
+    lagging: 'SUBSCRIPTION_LAGGING',
+    'signed-out': 'UNAUTHENTICATED',
+    'per-user': 'TOO_MANY_SUBSCRIPTIONS',
+    process: 'TOO_MANY_SUBSCRIPTIONS',
+  }[e.reason];
   return new GraphQLError(e.message, {
     extensions: { code, ...(e.reason === 'per-user' || e.reason === 'process' ? { limit: e.reason, max: e.max } : {}) },
   });
