@@ -183,16 +183,20 @@ export class LiveFeed {
     return this.interval;
   }
 
+  /** A poll's statement failed: reported, and the poll tried again after a backoff (unless the poller stopped meanwhile). */
+  private retryLater(generation: number, error: unknown) {
+    if (generation !== this.generation) return;
+    this.options.onError?.(error);
+    this.schedule(this.backoff());
+  }
+
   private async poll(): Promise<void> {
     const generation = this.generation;
     const watermark = this.watermark!;
     try {
       if (Date.now() - this.authCheckedAt >= this.options.authRecheckMs) await this.endSignedOut();
     } catch (error) {
-      if (generation !== this.generation) return;
-      this.options.onError?.(error);
-      this.schedule(this.backoff());
-      return;
+      return this.retryLater(generation, error);
     }
     // The last subscriber was signed out: the poller stopped.
     if (generation !== this.generation) return;
@@ -206,10 +210,7 @@ export class LiveFeed {
     try {
       polled = await pollEnded(this.db, watermark, [...this.read.keys()], [...conditions.values()], this.options.lateWindowMs);
     } catch (error) {
-      if (generation !== this.generation) return;
-      this.options.onError?.(error);
-      this.schedule(this.backoff());
-      return;
+      return this.retryLater(generation, error);
     }
     if (generation !== this.generation) return;
     let top = watermark;
