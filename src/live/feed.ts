@@ -126,7 +126,12 @@ export class LiveFeed {
     };
     this.subscribers.add(subscriber);
     this.perUser.set(viewer.id, held + 1);
-    if (this.subscribers.size === 1) this.start();
+    if (this.subscribers.size === 1) {
+      // Not in start(), which a failed first statement retries: a key revoked during an outage
+      // must not gain another interval.
+      this.authCheckedAt = Date.now();
+      this.start();
+    }
     return subscriber.queue;
   }
 
@@ -147,7 +152,6 @@ export class LiveFeed {
 
   private start() {
     this.interval = this.options.pollMs;
-    this.authCheckedAt = Date.now();
     const generation = this.generation;
     this.running = startingWatermark(this.db).then(
       (w) => {

@@ -14,24 +14,30 @@ if (process.env.TEST_DATABASE_URL) {
     const t = await createTestDb('postgres');
     const db = createPostgresDb({ url: t.url!, max: 1 });
     const thrown: unknown[] = [];
+    const handedOut: unknown[] = [];
     // 'acquire' is emitted before pg-pool drops its idle listener and calls back; a microtask
     // queued here runs before `await pool.connect()` resumes: the window the error fell into.
-    db.pool.on('acquire', (client) =>
+    db.pool.on('acquire', (client) => {
+      handedOut.push(client);
       queueMicrotask(() => {
         try {
-          client.emit('error', new Error('terminating connection due to administrator command'));
+          // pg's own path for a server error outside a query (pg/lib/client.js): it marks the
+          // client unqueryable, then emits 'error'.
+          (client as unknown as { _handleErrorEvent(e: Error): void })._handleErrorEvent(new Error('terminating connection due to administrator command'));
         } catch (err) {
           thrown.push(err);
         }
-      }),
-    );
+      });
+    });
     try {
       const one = named('test.one')`SELECT 1 AS one`;
       await db.snapshot((q) => q.query(one)).catch(() => {});
       await db.transaction((q) => q.query(one)).catch(() => {});
       await db.query(one).catch(() => {});
       expect(thrown).toEqual([]);
-      // The errored connections were not handed on: the next read gets a fresh one and answers.
+      // A connection that reported an error is not handed out again: each read got a new one.
+      expect(handedOut).toHaveLength(3);
+      expect(new Set(handedOut).size).toBe(3);
       db.pool.removeAllListeners('acquire');
       expect(await db.query(one)).toEqual([{ one: 1 }]);
     } finally {

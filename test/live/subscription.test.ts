@@ -290,16 +290,19 @@ describeEachDb(
       const { db } = ctx();
       const recheck = { authRecheckMs: 150 };
       const { open } = await setup(ctx, recheck);
-      const users = await Promise.all(['gone', 'expired', 'suspended', 'demoted', 'kept'].map((name) => addUser(db, { username: `live-${name}`, role: name === 'demoted' ? 'owner' : 'member' })));
-      const [gone, expired, suspended, demoted, kept] = users;
+      const users = await Promise.all(
+        ['gone', 'expired', 'suspended', 'deleted', 'demoted', 'kept'].map((name) => addUser(db, { username: `live-${name}`, role: name === 'demoted' ? 'owner' : 'member' })),
+      );
+      const [gone, expired, suspended, deleted, demoted, kept] = users;
       const streams = await Promise.all(users.map((u) => open(u.token)));
       await polls(1);
       const keyOf = (token: string) => token.split('-')[0];
       await db.query(named('test')`DELETE FROM api_keys WHERE id = ${keyOf(gone.token)}`);
       await db.query(named('test')`UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = ${keyOf(expired.token)}`);
       await db.query(named('test')`UPDATE users SET status = 'suspended' WHERE id = ${suspended.id}`);
+      await db.query(named('test')`UPDATE users SET deleted = true WHERE id = ${deleted.id}`);
       await db.query(named('test')`UPDATE users SET rbac_roles = '{}' WHERE id = ${demoted.id}`);
-      const ended = streams.slice(0, 4);
+      const ended = streams.slice(0, 5);
       await Promise.all(ended.map((s) => s.until((x) => x.events.some((e) => e.event === 'complete'), 5000)));
       for (const s of ended) {
         expect(s.results().map((r) => r.errors?.[0].extensions?.code)).toEqual(['UNAUTHENTICATED']);
@@ -307,9 +310,30 @@ describeEachDb(
       }
       // The one whose key still holds gets what ends afterwards, and nothing of the others leaked.
       const id = await addInterception(db, { initiatorId: kept.id, startedAt: endedAgo(20), endedAt: endedAgo(1) });
-      await streams[4].until((x) => uuids(x).includes(id));
-      expect(streams[4].results().every((r) => !r.errors)).toBe(true);
+      await streams[5].until((x) => uuids(x).includes(id));
+      expect(streams[5].results().every((r) => !r.errors)).toBe(true);
       for (const s of ended) expect(uuids(s)).toEqual([undefined]);
+    });
+
+    it('stops polling once its last subscriber is signed out', async () => {
+      const { db } = ctx();
+      const { open } = await setup(ctx, { authRecheckMs: 150 });
+      const last = await addUser(db, { username: 'live-last' });
+      const s = await open(last.token);
+      await polls(1);
+      const rec = recordStatements(db);
+      try {
+        await db.query(named('test')`DELETE FROM api_keys WHERE id = ${last.token.split('-')[0]}`);
+        await s.until((x) => x.events.some((e) => e.event === 'complete'), 5000);
+        expect(s.results()[0].errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+        await sleep(500);
+        // The check that signed it out is the last statement: no poll after it.
+        const names = rec.sent.map((x) => x.name).filter((n) => n !== 'test');
+        expect(names.at(-1)).toBe('auth.stillSignedIn');
+        expect(names.filter((n) => n === 'auth.stillSignedIn')).toHaveLength(1);
+      } finally {
+        rec.stop();
+      }
     });
 
     it('sends keep-alive comments while no interception ends', async () => {
